@@ -1,0 +1,206 @@
+"""Configuration: one TOML file read once, validated into frozen objects, passed down.
+
+Every problem becomes a ``ConfigError`` whose one-line message names the key, so the command
+line can print it instead of a traceback. Tokens may come from the environment
+(``SILENTGOD_TELEGRAM_TOKEN``, ``SILENTGOD_DISCORD_TOKEN``) and are never part of ``repr``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from core.types import LanguageSetting, Mode
+
+TOKEN_ENVIRONMENT = {
+    "telegram": "SILENTGOD_TELEGRAM_TOKEN",
+    "discord": "SILENTGOD_DISCORD_TOKEN",
+}
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class CoreConfig:
+    """How the god answers."""
+
+    default_mode: Mode = "translate"
+    bridge: Literal["lexicon", "lora"] = "lexicon"
+    bridge_fallback: bool = False
+    model_dir: str = ""
+    voice_dir: str = ""
+    language: LanguageSetting = "auto"
+    max_message_chars: int = 2000
+    context_turns: int = 1
+    batch_max: int = 64
+    batch_wait_ms: float = 4.0
+    queue_size: int = 512
+    per_user_inflight: int = 4
+    request_timeout_s: float = 15.0
+    torch_threads: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StorageConfig:
+    """Where conversations are kept."""
+
+    url: str = "sqlite+aiosqlite:///silentgod.db"
+    busy_timeout_ms: int = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    """The Telegram frontend."""
+
+    enabled: bool = False
+    token: str = field(default="", repr=False)
+    base_url: str = ""
+    base_file_url: str = ""
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordConfig:
+    """The Discord frontend."""
+
+    enabled: bool = False
+    token: str = field(default="", repr=False)
+    api_base: str = ""
+    gateway_url: str = ""
+    sharded: bool = False
+    shard_count: int = 0
+    sync_commands: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    """What is logged to stderr."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration."""
+
+    core: CoreConfig = field(default_factory=CoreConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+
+
+SECTIONS: dict[str, type] = {
+    "core": CoreConfig,
+    "storage": StorageConfig,
+    "telegram": TelegramConfig,
+    "discord": DiscordConfig,
+    "logging": LoggingConfig,
+}
+
+
+def _check_value(section: str, name: str, expected: Any, value: Any) -> Any:
+    where = f"[{section}] {name}"
+    if typing.get_origin(expected) is Literal:
+        choices = typing.get_args(expected)
+        if value not in choices:
+            listed = ", ".join(repr(c) for c in choices)
+            raise ConfigError(f"config: {where} = {value!r} must be one of {listed}")
+        return value
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config: {where} must be true or false, not {value!r}")
+        return value
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"config: {where} must be a whole number, not {value!r}")
+        if value < 0:
+            raise ConfigError(f"config: {where} must not be negative")
+        return value
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"config: {where} must be a number, not {value!r}")
+        if value < 0:
+            raise ConfigError(f"config: {where} must not be negative")
+        return float(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"config: {where} must be text, not {value!r}")
+    return value
+
+
+def _section(name: str, cls: type, raw: object) -> Any:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"config: [{name}] must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"config: unknown key [{name}] {key}")
+    values = {key: _check_value(name, key, hints[key], value) for key, value in raw.items()}
+    return cls(**values)
+
+
+def _validate(config: Config) -> Config:
+    core = config.core
+    if core.batch_max < 1:
+        raise ConfigError("config: [core] batch_max must be at least 1")
+    if core.max_message_chars < 1:
+        raise ConfigError("config: [core] max_message_chars must be at least 1")
+    if core.queue_size < 1 or core.per_user_inflight < 1:
+        raise ConfigError("config: [core] queue_size and per_user_inflight must be at least 1")
+    if "://" not in config.storage.url:
+        raise ConfigError(f"config: [storage] url {config.storage.url!r} is not a database URL")
+    for name in ("telegram", "discord"):
+        section = getattr(config, name)
+        if section.enabled and not section.token:
+            raise ConfigError(
+                f"config: [{name}] token is missing (set it or {TOKEN_ENVIRONMENT[name]})"
+            )
+    telegram = config.telegram
+    if telegram.enabled and telegram.mode == "webhook" and not telegram.webhook_url:
+        raise ConfigError("config: [telegram] webhook_url is required when mode = 'webhook'")
+    return config
+
+
+def parse_config(data: Mapping[str, object], environ: Mapping[str, str] | None = None) -> Config:
+    """Validate parsed TOML (plus token variables from ``environ``) into a Config."""
+    environ = os.environ if environ is None else environ
+    for key in data:
+        if key not in SECTIONS:
+            raise ConfigError(f"config: unknown section [{key}]")
+    sections = {name: _section(name, cls, data.get(name, {})) for name, cls in SECTIONS.items()}
+    for name, variable in TOKEN_ENVIRONMENT.items():
+        token = environ.get(variable, "").strip()
+        if token:
+            sections[name] = dataclasses.replace(sections[name], token=token)
+    return _validate(Config(**sections))
+
+
+def load_config(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read a config file (or the defaults when ``path`` is None)."""
+    if path is None:
+        return parse_config({}, environ)
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config: file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config: {path} is not valid TOML ({error})") from None
+    except OSError as error:
+        raise ConfigError(f"config: cannot read {path} ({error.strerror})") from None
+    return parse_config(data, environ)

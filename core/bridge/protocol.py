@@ -1,0 +1,26 @@
+"""The seam between people's languages and the god's: text ↔ glyphs."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from core.types import BridgeResult, Language
+
+
+@runtime_checkable
+class Bridge(Protocol):
+    """Turns text into the scene the god hears, and the god's scene into text."""
+
+    name: str
+
+    def hear(self, text: str, language: Language | None = None) -> BridgeResult:
+        """Text (ru/en, possibly with glyphs mixed in) → glyphs; ``language`` None: detect."""
+        ...
+
+    def speak(self, glyphs: str, language: Language) -> BridgeResult:
+        """Glyphs → a sentence in ``language``; glyphs outside the lexicon are named unknown."""
+        ...
+
+    def translate(self, text_or_glyphs: str, language: Language | None = None) -> BridgeResult:
+        """Either direction: glyph-only input is spoken, anything else is heard."""
+        ...

@@ -1,0 +1,207 @@
+"""The silent god: a decoder-only transformer over glyph tokens, and how it answers.
+
+Answers come from a hand-written, batched, KV-cached greedy loop (or seeded sampling) whose
+every step is constrained to the glyph vocabulary, so each reply is a scene of lexicon glyphs
+or the god's silence. ``generate_reference`` runs ``model.generate()`` one request at a time;
+it is the baseline the benchmark measures against.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, PreTrainedModel
+
+from core.language.lexicon import Lexicon, load_lexicon
+from core.language.oracle import OPERATORS, SILENCE, SILENT, Exchange, Scene
+from core.language.tokenizer import SceneCodec, load_tokenizer
+
+logger = logging.getLogger(__name__)
+
+PACKAGED_CHECKPOINT = Path(__file__).parent / "checkpoint"
+CARD_NAME = "card.json"
+MAX_ANSWER = 5
+MAX_QUESTION = 8
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint folder is missing or unreadable; the message names the path."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One question for the god, with the previous exchange as context."""
+
+    question: Scene
+    context: Exchange | None = None
+
+
+class God:
+    """A trained glyph model with its codec; answers batches of questions."""
+
+    def __init__(self, model: PreTrainedModel, codec: SceneCodec, card: dict | None = None):
+        self.model = model.eval()
+        self.codec = codec
+        self.card = card or {}
+        vocab = codec.vocab_size
+        silence_id = codec.key_to_id[SILENCE]
+        answer_ids = [
+            index
+            for key, index in codec.key_to_id.items()
+            if key not in OPERATORS and key != SILENCE
+        ]
+        self._silence_id = silence_id
+        # Additive masks: 0 where a token may come next, -inf where it may not.
+        self._first_mask = torch.full((vocab,), float("-inf"))
+        self._first_mask[[*answer_ids, silence_id]] = 0.0
+        self._next_mask = torch.full((vocab,), float("-inf"))
+        self._next_mask[[*answer_ids, codec.eos_id]] = 0.0
+        self._done_mask = torch.full((vocab,), float("-inf"))
+        self._done_mask[codec.eos_id] = 0.0
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.codec.lexicon
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, lexicon: Lexicon | None = None) -> God:
+        """Load a checkpoint folder (default: the one shipped in the package), offline."""
+        folder = Path(path) if path else PACKAGED_CHECKPOINT
+        if not (folder / "config.json").is_file():
+            raise CheckpointError(f"no god checkpoint in {folder} (run `silentgod train`)")
+        lexicon = lexicon or load_lexicon()
+        try:
+            tokenizer = load_tokenizer(folder)
+            model = AutoModelForCausalLM.from_pretrained(str(folder), local_files_only=True)
+        except (OSError, ValueError) as error:
+            raise CheckpointError(f"cannot load the god from {folder}: {error}") from error
+        card_path = folder / CARD_NAME
+        card = json.loads(card_path.read_text("utf-8")) if card_path.is_file() else {}
+        return cls(model, SceneCodec(tokenizer, lexicon), card)
+
+    def save(self, path: str | Path, card: dict | None = None) -> None:
+        """Write weights (safetensors), config, tokenizer and the card."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(str(folder))
+        self.codec.tokenizer.save_pretrained(str(folder))
+        if card is not None:
+            self.card = card
+        (folder / CARD_NAME).write_text(
+            json.dumps(self.card, ensure_ascii=False, indent=2) + "\n", "utf-8"
+        )
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.model.parameters())
+
+    def _prompt(self, request: Request) -> list[int] | None:
+        if not request.question or len(request.question) > MAX_QUESTION:
+            return None
+        context = request.context
+        if context is not None and (
+            len(context.question) > MAX_QUESTION or len(context.answer) > MAX_ANSWER
+        ):
+            context = None
+        return self.codec.prompt_ids(request.question, context)
+
+    @torch.inference_mode()
+    def answer_batch(
+        self,
+        requests: Sequence[Request],
+        temperature: float = 0.0,
+        seed: int | None = None,
+    ) -> list[Scene]:
+        """Answer many questions in one batched, KV-cached, constrained decoding pass."""
+        prompts = [self._prompt(r) for r in requests]
+        answers: list[Scene] = [SILENT] * len(requests)
+        live = [i for i, p in enumerate(prompts) if p is not None]
+        if not live:
+            return answers
+        generated = self._decode([prompts[i] for i in live], temperature, seed)  # type: ignore[misc]
+        for index, ids in zip(live, generated, strict=True):
+            scene = self.codec.scene_of(ids)
+            answers[index] = scene if scene else SILENT
+        return answers
+
+    def answer(self, question: Scene, context: Exchange | None = None) -> Scene:
+        """Answer one question."""
+        return self.answer_batch([Request(question, context)])[0]
+
+    def _decode(
+        self, prompts: list[list[int]], temperature: float, seed: int | None
+    ) -> list[list[int]]:
+        batch = len(prompts)
+        width = max(len(p) for p in prompts)
+        input_ids = torch.full((batch, width), self.codec.pad_id, dtype=torch.long)
+        attention = torch.zeros((batch, width), dtype=torch.long)
+        for row, prompt in enumerate(prompts):
+            input_ids[row, width - len(prompt) :] = torch.tensor(prompt)
+            attention[row, width - len(prompt) :] = 1
+        positions = (attention.cumsum(-1) - 1).clamp(min=0)
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+
+        output = self.model(
+            input_ids=input_ids, attention_mask=attention, position_ids=positions, use_cache=True
+        )
+        cache = output.cache
+        logits = output.logits[:, -1, :]
+        next_position = positions[:, -1] + 1
+        finished = torch.zeros(batch, dtype=torch.bool)
+        silent = torch.zeros(batch, dtype=torch.bool)
+        steps: list[torch.Tensor] = []
+        for step in range(MAX_ANSWER + 1):
+            if step == 0:
+                mask = self._first_mask.expand(batch, -1)
+            else:
+                closed = (finished | silent).unsqueeze(1)
+                mask = torch.where(closed, self._done_mask, self._next_mask)
+            scores = logits.float() + mask
+            if step == MAX_ANSWER:
+                scores = self._done_mask.expand(batch, -1).clone()
+            if temperature > 0:
+                probabilities = torch.softmax(scores / temperature, dim=-1)
+                chosen = torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
+            else:
+                chosen = scores.argmax(dim=-1)
+            chosen = torch.where(finished, torch.full_like(chosen, self.codec.eos_id), chosen)
+            steps.append(chosen)
+            if step == 0:
+                silent = chosen == self._silence_id
+            finished = finished | (chosen == self.codec.eos_id)
+            if bool(finished.all()) or step == MAX_ANSWER:
+                break
+            attention = torch.cat([attention, torch.ones((batch, 1), dtype=torch.long)], dim=1)
+            output = self.model(
+                input_ids=chosen.unsqueeze(1),
+                attention_mask=attention,
+                position_ids=next_position.unsqueeze(1),
+                cache=cache,
+                use_cache=True,
+            )
+            cache = output.cache
+            logits = output.logits[:, -1, :]
+            next_position = next_position + 1
+        return torch.stack(steps, dim=1).tolist()
+
+    @torch.inference_mode()
+    def generate_reference(self, request: Request) -> Scene:
+        """One request through ``model.generate()``: the benchmark's baseline path."""
+        prompt = self._prompt(request)
+        if prompt is None:
+            return SILENT
+        input_ids = torch.tensor([prompt])
+        output = self.model.generate(
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            max_new_tokens=MAX_ANSWER + 1,
+            do_sample=False,
+            pad_token_id=self.codec.pad_id,
+            eos_token_id=self.codec.eos_id,
+        )
+        scene = self.codec.scene_of(output[0, len(prompt) :].tolist())
+        return scene if scene else SILENT

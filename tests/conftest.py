@@ -1,0 +1,40 @@
+"""Shared fixtures. Each concern keeps its fixtures in its own clearly marked section."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from core.storage import SqlStore
+from core.storage import migrate as storage_migrate
+
+# --- storage: a real SQLite file, migrated by the real migrations ------------------------
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the test's SQLite database lives (its directory does not exist yet)."""
+    return tmp_path / "db" / "silentgod.db"
+
+
+@pytest.fixture
+async def migrated_db_url(db_path: Path) -> str:
+    """The URL of a temporary SQLite database upgraded to the newest migration."""
+    url = f"sqlite+aiosqlite:///{db_path}"
+    await storage_migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def sql_store(migrated_db_url: str) -> AsyncIterator[SqlStore]:
+    """A SqlStore on the migrated temporary database, closed after the test."""
+    store = SqlStore.from_url(migrated_db_url)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+# --- end storage ---------------------------------------------------------------------------

@@ -1,0 +1,285 @@
+"""Round trips through SqlStore on a real, migrated SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+
+from core.storage import (
+    ChatSettings,
+    ConversationStore,
+    SqlStore,
+    UnknownChatError,
+    create_engine,
+    migrate,
+    open_store,
+    session_factory,
+)
+from core.storage.records import ChatRecord, UserRecord
+
+
+async def chat_and_user(
+    store: SqlStore, chat: str = "chat-1", user: str = "user-1"
+) -> tuple[ChatRecord, UserRecord]:
+    return (
+        await store.ensure_chat("telegram", chat, "group", title="Temple"),
+        await store.ensure_user("telegram", user, name="Ada", language_code="en"),
+    )
+
+
+async def exchange(
+    store: SqlStore, chat: ChatRecord, user: UserRecord, text: str, answer: str | None = "⟁"
+) -> tuple[int, int | None]:
+    question = await store.add_user_message(chat, user, text, "🜂", "glyph", "en")
+    if answer is None:
+        return question, None
+    return question, await store.add_god_message(chat, question, answer, None, "glyph", None)
+
+
+def test_sql_store_is_a_conversation_store(sql_store: SqlStore) -> None:
+    assert isinstance(sql_store, ConversationStore)
+
+
+async def test_ensure_chat_is_idempotent_and_keeps_the_title_current(sql_store: SqlStore) -> None:
+    first = await sql_store.ensure_chat("telegram", "-100", "group", title="Old")
+    again = await sql_store.ensure_chat("telegram", "-100", "group")
+    renamed = await sql_store.ensure_chat("telegram", "-100", "group", title="New")
+    other_platform = await sql_store.ensure_chat("discord", "-100", "group")
+
+    assert first.id == again.id == renamed.id != other_platform.id
+    assert (again.title, renamed.title) == ("Old", "New")
+    assert first.default_mode is None and first.language == "auto"
+    assert first.created_at.tzinfo is UTC
+    assert renamed.updated_at >= first.updated_at
+    assert (await sql_store.counts()).chats == 2
+    with pytest.raises(ValueError, match="chat kind"):
+        await sql_store.ensure_chat("telegram", "x", "supergroup")  # type: ignore[arg-type]
+
+
+async def test_ensure_user_is_idempotent(sql_store: SqlStore) -> None:
+    first = await sql_store.ensure_user("discord", "42", name="Ada", language_code="ru")
+    again = await sql_store.ensure_user("discord", "42")
+    renamed = await sql_store.ensure_user("discord", "42", name="Ada L.")
+
+    assert first.id == again.id == renamed.id
+    assert (again.name, again.language_code) == ("Ada", "ru")
+    assert (renamed.name, renamed.language_code) == ("Ada L.", "ru")
+    assert (await sql_store.counts()).users == 1
+
+
+async def test_ensure_is_race_safe_across_engines(migrated_db_url: str) -> None:
+    stores = [SqlStore.from_url(migrated_db_url) for _ in range(4)]
+    try:
+        chats = await asyncio.gather(
+            *(s.ensure_chat("telegram", "race", "private") for s in stores for _ in range(3))
+        )
+        users = await asyncio.gather(
+            *(s.ensure_user("telegram", "racer", name="R") for s in stores for _ in range(3))
+        )
+        assert len({c.id for c in chats}) == 1
+        assert len({u.id for u in users}) == 1
+        counts = await stores[0].counts()
+        assert (counts.chats, counts.users) == (1, 1)
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_settings_precedence(sql_store: SqlStore) -> None:
+    assert await sql_store.get_chat_settings("discord", "nowhere", "c1") == ChatSettings()
+    await sql_store.ensure_chat("discord", "guild", "group", title="Guild")
+
+    settings = await sql_store.get_chat_settings("discord", "guild", "c1")
+    assert settings == ChatSettings(default_mode=None, channel_mode=None, language="auto")
+    assert settings.effective_mode("translate") == "translate"
+
+    await sql_store.set_chat_mode("discord", "guild", "glyph")
+    await sql_store.set_channel_mode("discord", "guild", "c1", "translate")
+    await sql_store.set_channel_mode("discord", "guild", "c1", "translate")  # idempotent
+    await sql_store.set_chat_language("discord", "guild", "ru")
+
+    c1 = await sql_store.get_chat_settings("discord", "guild", "c1")
+    c2 = await sql_store.get_chat_settings("discord", "guild", "c2")
+    server = await sql_store.get_chat_settings("discord", "guild")
+    assert c1 == ChatSettings(default_mode="glyph", channel_mode="translate", language="ru")
+    assert c1.effective_mode("glyph") == "translate"
+    assert c2 == ChatSettings(default_mode="glyph", channel_mode=None, language="ru")
+    assert c2.effective_mode("translate") == "glyph"
+    assert server.channel_mode is None and server.default_mode == "glyph"
+    assert (await sql_store.counts()).channel_overrides == 1
+
+    await sql_store.set_channel_mode("discord", "guild", "c1", None)
+    await sql_store.set_chat_mode("discord", "guild", None)
+    cleared = await sql_store.get_chat_settings("discord", "guild", "c1")
+    assert cleared == ChatSettings(default_mode=None, channel_mode=None, language="ru")
+    assert cleared.effective_mode("translate") == "translate"
+    assert (await sql_store.counts()).channel_overrides == 0
+
+
+async def test_settings_errors(sql_store: SqlStore) -> None:
+    with pytest.raises(UnknownChatError):
+        await sql_store.set_chat_mode("telegram", "never-seen", "glyph")
+    with pytest.raises(UnknownChatError):
+        await sql_store.set_channel_mode("discord", "never-seen", "c", "glyph")
+    await sql_store.ensure_chat("telegram", "1", "private")
+    with pytest.raises(ValueError, match="mode"):
+        await sql_store.set_chat_mode("telegram", "1", "loud")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="language"):
+        await sql_store.set_chat_language("telegram", "1", "de")  # type: ignore[arg-type]
+
+
+async def test_question_is_committed_before_any_answer(
+    sql_store: SqlStore, migrated_db_url: str
+) -> None:
+    chat, user = await chat_and_user(sql_store)
+    question_id = await sql_store.add_user_message(chat, user, "огонь и время", "🜂⧖", "glyph", "ru")
+
+    async with SqlStore.from_url(migrated_db_url) as other:  # a second engine
+        seen = await other.get_message(question_id)
+        history = await other.recent_exchanges(chat, user, limit=5)
+    assert seen is not None
+    assert (seen.role, seen.text, seen.glyphs, seen.language) == (
+        "user",
+        "огонь и время",
+        "🜂⧖",
+        "ru",
+    )
+    assert seen.user_id == user.id and seen.reply_to_id is None
+    assert seen.created_at.tzinfo is UTC
+    assert [(e.question.id, e.answer) for e in history] == [(question_id, None)]
+
+
+async def test_god_message_round_trip(sql_store: SqlStore) -> None:
+    chat, user = await chat_and_user(sql_store)
+    question_id = await sql_store.add_user_message(chat, user, "🜂⧖🕯", "🜂⧖🕯", "glyph", None)
+    answer_id = await sql_store.add_god_message(
+        chat.id, question_id, "⟁☰☉⚭", "growth, law, sun, unity", "translate", "en"
+    )
+    answer = await sql_store.get_message(answer_id)
+    assert answer is not None
+    assert (answer.role, answer.user_id, answer.reply_to_id) == ("god", None, question_id)
+    assert (answer.glyphs, answer.text, answer.mode, answer.language) == (
+        "⟁☰☉⚭",
+        "growth, law, sun, unity",
+        "translate",
+        "en",
+    )
+    assert await sql_store.get_message(10_000) is None
+    with pytest.raises(ValueError, match="language"):
+        await sql_store.add_god_message(chat, question_id, "⟁", None, "glyph", "fr")  # type: ignore[arg-type]
+
+
+async def test_recent_exchanges_order_and_limit(sql_store: SqlStore) -> None:
+    chat, ada = await chat_and_user(sql_store)
+    bob = await sql_store.ensure_user("telegram", "user-2", name="Bob")
+    ids = []
+    for i, who in enumerate([ada, bob, ada, bob, ada]):
+        ids.append(await exchange(sql_store, chat, who, f"q{i}", answer=f"a{i}"))
+    last_question, _ = await exchange(sql_store, chat, bob, "q5", answer=None)
+
+    chat_last3 = await sql_store.recent_exchanges(chat, limit=3)
+    assert [e.question.text for e in chat_last3] == ["q3", "q4", "q5"]
+    assert [e.answer.glyphs if e.answer else None for e in chat_last3] == ["a3", "a4", None]
+    assert chat_last3[-1].question.id == last_question
+
+    context = await sql_store.recent_exchanges(chat, limit=1)
+    assert [e.question.text for e in context] == ["q5"]
+
+    ada_history = await sql_store.recent_exchanges(chat, ada, limit=10)
+    assert [e.question.text for e in ada_history] == ["q0", "q2", "q4"]
+    assert all(e.answer and e.answer.reply_to_id == e.question.id for e in ada_history)
+    assert [e.question.text for e in await sql_store.recent_exchanges(chat, bob.id, 2)] == [
+        "q3",
+        "q5",
+    ]
+    assert await sql_store.recent_exchanges(chat, limit=0) == []
+
+
+async def test_question_answered_twice_shows_latest_answer(sql_store: SqlStore) -> None:
+    chat, user = await chat_and_user(sql_store)
+    question_id, _ = await exchange(sql_store, chat, user, "q", answer="first")
+    await sql_store.add_god_message(chat, question_id, "second", None, "glyph", None)
+    [only] = await sql_store.recent_exchanges(chat, user)
+    assert only.answer is not None and only.answer.glyphs == "second"
+
+
+async def test_forget_deletes_only_that_user_in_that_chat(sql_store: SqlStore) -> None:
+    temple, ada = await chat_and_user(sql_store, chat="temple")
+    garden = await sql_store.ensure_chat("telegram", "garden", "group")
+    bob = await sql_store.ensure_user("telegram", "bob")
+    ada_q = [await exchange(sql_store, temple, ada, f"ada{i}") for i in range(3)]
+    await exchange(sql_store, temple, ada, "unanswered", answer=None)
+    bob_q = await exchange(sql_store, temple, bob, "bob")
+    garden_q = await exchange(sql_store, garden, ada, "ada elsewhere")
+    before = await sql_store.counts()
+
+    assert await sql_store.forget(temple, ada) == 4
+    after = await sql_store.counts()
+    assert before.user_messages - after.user_messages == 4
+    assert before.god_messages - after.god_messages == 3
+    for question, answer in ada_q:
+        assert await sql_store.get_message(question) is None
+        assert answer is not None and await sql_store.get_message(answer) is None
+    for question, answer in (bob_q, garden_q):
+        assert await sql_store.get_message(question) is not None
+        assert answer is not None and await sql_store.get_message(answer) is not None
+    assert await sql_store.recent_exchanges(temple, ada) == []
+    assert [e.question.text for e in await sql_store.recent_exchanges(temple)] == ["bob"]
+    assert [e.question.text for e in await sql_store.recent_exchanges(garden, ada)] == [
+        "ada elsewhere"
+    ]
+    assert await sql_store.forget(temple, ada) == 0
+
+
+async def test_translation_and_external_ids(sql_store: SqlStore) -> None:
+    chat, user = await chat_and_user(sql_store)
+    other_chat = await sql_store.ensure_chat("telegram", "other", "private")
+    question, answer = await exchange(sql_store, chat, user, "⚗⟁🔥", answer="♁🜂🜍")
+    assert answer is not None
+
+    assert await sql_store.set_external_id(answer, "777")
+    found = await sql_store.find_by_external_id(chat, "777")
+    assert found is not None and found.id == answer and found.text is None
+    assert await sql_store.find_by_external_id(other_chat, "777") is None
+    assert await sql_store.find_by_external_id(chat, "778") is None
+
+    text = "материя через огонь проходит трансформацию"
+    assert await sql_store.set_translation(answer, text, "ru")
+    translated = await sql_store.get_message(answer)
+    assert translated is not None and (translated.text, translated.language) == (text, "ru")
+
+    user_row = await sql_store.add_user_message(
+        chat, user, "fire", "🜂", "glyph", "en", external_message_id="5"
+    )
+    found_user_row = await sql_store.find_by_external_id(chat.id, "5")
+    assert found_user_row is not None and found_user_row.id == user_row
+
+    # A row deleted meanwhile (/forget racing a send) is reported, not raised.
+    await sql_store.forget(chat, user)
+    assert not await sql_store.set_external_id(answer, "779")
+    assert not await sql_store.set_translation(question, "x", "en")
+
+
+async def test_store_on_a_session_factory_leaves_the_engine_open(migrated_db_url: str) -> None:
+    engine = create_engine(migrated_db_url)
+    try:
+        store = SqlStore(session_factory(engine))
+        await store.ensure_chat("console", "local", "private")
+        await store.close()
+        async with engine.connect() as connection:
+            count = await connection.exec_driver_sql("SELECT count(*) FROM chats")
+            assert count.scalar_one() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_open_store_migrates_a_fresh_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'god.db'}"
+    async with await open_store(url) as store:
+        chat = await store.ensure_chat("console", "local", "private")
+        assert (await store.get_chat_settings("console", "local")).language == "auto"
+        assert chat.id > 0
+    assert await migrate.current(url) == migrate.head()
