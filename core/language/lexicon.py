@@ -242,7 +242,7 @@ def read_lexicon(path: Path) -> Lexicon:
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise LexiconError(f"lexicon file {path}: {error}") from error
     return parse_lexicon(data)
 
