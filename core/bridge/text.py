@@ -1,0 +1,148 @@
+"""Cleaning and cutting chat text into tokens: words, glyphs, foreign symbols, breaks.
+
+Everything here is bounded: only the first ``MAX_CHARS`` characters of a message are read,
+invisible and control characters are removed first, and the tokenizer is one compiled regex.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+from core.language.graphemes import normalize
+from core.types import Language
+
+from .morphology import fold_yo
+
+MAX_CHARS = 2_000
+"""Characters of one message the bridge analyses; the rest is ignored (reported in ``extra``)."""
+
+TokenKind = Literal["word", "glyph", "foreign", "number", "break"]
+Script = Literal["ru", "en", "other", ""]
+
+
+class BridgeInputError(ValueError):
+    """Input a bridge cannot read at all (not text, an unknown language)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One piece of a message.
+
+    ``text`` is the surface as written (after cleaning); ``norm`` the lower-case form used for
+    look-ups (ё folded to е, apostrophes unified); ``script`` the language a word is read in.
+    """
+
+    kind: TokenKind
+    text: str
+    norm: str = ""
+    script: Script = ""
+
+
+# Surrogates (lone halves of UTF-16 pairs) cannot even be encoded; format characters
+# (zero-width spaces, bidi controls, soft hyphens, BOM) are invisible — both are dropped.
+# Zero-width joiners survive only between non-letters, where they hold emoji together.
+_INVISIBLE = regex.compile(r"[[\p{Cs}\p{Cf}]--[\u200d]]|(?<=\p{L})\u200d|\u200d(?=\p{L})", regex.V1)
+_CONTROL = regex.compile(r"[\p{Cc}\p{Zl}\p{Zp}]")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+_TOKEN = regex.compile(
+    r"""
+    (?P<word>[\p{L}\p{M}]+(?:['\-‐‑][\p{L}\p{M}]+)*(?:(?<=s)'(?!\p{L}))?)
+  | (?P<number>\p{N}+)
+  | (?P<space>\s+)
+  | (?P<other>\X)
+    """,
+    regex.VERBOSE,
+)
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_LATIN = regex.compile(r"\p{Latin}")
+_LETTER = regex.compile(r"\p{L}")
+# Letters that look alike in both scripts: a word written mostly in one script with a stray
+# letter of the other (a common slip on a two-layout keyboard) is read in its main script.
+_TO_CYRILLIC = str.maketrans("aeopcxyk", "аеорсхук")
+_TO_LATIN = str.maketrans("аеорсхук", "aeopcxyk")
+
+
+def clean(text: str) -> tuple[str, dict[str, object]]:
+    """The analysed part of ``text``: cut to ``MAX_CHARS``, invisible characters removed.
+
+    Returns the cleaned text and what was done (for ``BridgeResult.extra``).
+    """
+    if not isinstance(text, str):
+        raise BridgeInputError(f"expected text (str), got {type(text).__name__}")
+    info: dict[str, object] = {"max_chars": MAX_CHARS, "truncated": len(text) > MAX_CHARS}
+    if len(text) > MAX_CHARS:
+        cut = text[:MAX_CHARS]
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        # End on a word boundary when one is near, so no half word is reported unknown.
+        text = cut[:space] if space > MAX_CHARS - 64 else cut
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return normalize(text).translate(_APOSTROPHES), info
+
+
+def script_of(word: str) -> Script:
+    """The language a word is read in: "ru" (Cyrillic), "en" (Latin) or "other"."""
+    cyrillic = len(_CYRILLIC.findall(word))
+    latin = len(_LATIN.findall(word))
+    if cyrillic > latin:
+        return "ru"
+    if latin > cyrillic:
+        return "en"
+    return "other" if not (cyrillic or latin) else "ru"
+
+
+def _norm_word(word: str, script: Script) -> str:
+    word = word.lower().replace("‐", "-").replace("‑", "-")
+    if script == "ru":
+        return fold_yo(word.translate(_TO_CYRILLIC))
+    if script == "en":
+        return word.translate(_TO_LATIN)
+    return word
+
+
+def tokenize(text: str, glyphs: frozenset[str]) -> list[Token]:
+    """Tokens of cleaned text; a grapheme in ``glyphs`` is a glyph, any other symbol foreign."""
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        piece = match.group()
+        if kind == "word":
+            script = script_of(piece)
+            tokens.append(Token("word", piece, _norm_word(piece, script), script))
+        elif kind == "number":
+            tokens.append(Token("number", piece, piece))
+        elif kind == "space":
+            continue
+        elif piece in glyphs:
+            tokens.append(Token("glyph", piece, piece))
+        elif _is_break(piece):
+            if tokens and tokens[-1].kind == "break":
+                continue
+            tokens.append(Token("break", piece))
+        else:
+            tokens.append(Token("foreign", piece, piece))
+    return tokens
+
+
+def _is_break(grapheme: str) -> bool:
+    """Punctuation and ASCII symbols separate words; other symbols are content."""
+    if grapheme.isascii():
+        return True
+    category = unicodedata.category(grapheme[0])
+    return category[0] in "PZM" or category == "Sk"
+
+
+def detect_language(text: str) -> Language:
+    """ "ru" when Cyrillic letters outnumber Latin ones, else "en"."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "ru" if cyrillic > latin else "en"
+
+
+def has_letters(text: str) -> bool:
+    """True when ``text`` holds any letter of any script."""
+    return _LETTER.search(text) is not None
