@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import torch
 
@@ -26,6 +27,7 @@ from core.model.god import Request
 logger = logging.getLogger(__name__)
 
 BatchAnswerer = Callable[[Sequence[Request]], list[Scene]]
+T = TypeVar("T")
 
 
 class GodBusy(Exception):
@@ -83,6 +85,8 @@ class GodRunner:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="god")
         self._torch_threads = torch_threads
         self._dispatcher: asyncio.Task[None] | None = None
+        self._current: list[_Job] = []
+        self._closing = False
         self.stats = RunnerStats()
 
     async def start(self) -> None:
@@ -96,15 +100,18 @@ class GodRunner:
         """Answer what is queued (up to a timeout), then stop the worker."""
         if self._dispatcher is None:
             return
+        self._closing = True
         deadline = time.perf_counter() + drain_timeout_s
-        while not self._queue.empty() and time.perf_counter() < deadline:
-            await asyncio.sleep(0.01)
+        while (not self._queue.empty() or self._current) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.005)
         self._dispatcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._dispatcher
         self._dispatcher = None
+        leftovers = list(self._current)
         while not self._queue.empty():
-            job = self._queue.get_nowait()
+            leftovers.append(self._queue.get_nowait())
+        for job in leftovers:
             if not job.future.done():
                 job.future.set_exception(GodBusy("the god is going to sleep"))
         self._executor.shutdown(wait=True)
@@ -124,6 +131,8 @@ class GodRunner:
         """Answer one question; raises GodBusy, GodTimeout or GodFailed."""
         if self._dispatcher is None:
             raise RuntimeError("GodRunner.start() was not awaited")
+        if self._closing:
+            raise GodBusy("the god is going to sleep")
         if user_key and self._inflight[user_key] >= self.per_user_inflight:
             self.stats.refused += 1
             raise GodBusy("too many questions in flight for this user")
@@ -147,8 +156,14 @@ class GodRunner:
                 if self._inflight[user_key] <= 0:
                     del self._inflight[user_key]
 
+    async def call(self, function: Callable[..., T], *args: object) -> T:
+        """Run other blocking model work (e.g. the meaning field) in the model's own thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: function(*args))
+
     async def _gather(self) -> list[_Job]:
         jobs = [await self._queue.get()]
+        self._current = jobs  # visible to stop() while the batch is still gathering
         deadline = asyncio.get_running_loop().time() + self.batch_wait
         while len(jobs) < self.batch_max:
             if not self._queue.empty():
@@ -161,13 +176,15 @@ class GodRunner:
                 jobs.append(await asyncio.wait_for(self._queue.get(), remaining))
             except TimeoutError:
                 break
-        return [job for job in jobs if not job.future.done()]
+        jobs[:] = [job for job in jobs if not job.future.done()]
+        return jobs
 
     async def _dispatch(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             jobs = await self._gather()
             if not jobs:
+                self._current = []
                 continue
             requests = [job.request for job in jobs]
             try:
@@ -187,6 +204,7 @@ class GodRunner:
                 else:
                     self.stats.answered += 1
                     job.future.set_result(outcome)
+            self._current = []
 
     async def _answer_alone(
         self, loop: asyncio.AbstractEventLoop, request: Request

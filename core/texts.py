@@ -1,0 +1,202 @@
+"""Everything the bot says in words, in Russian and English, in one place."""
+
+from __future__ import annotations
+
+from core.types import Language
+
+TEXTS: dict[str, dict[Language, str]] = {
+    "help": {
+        "en": (
+            "I am the Silent God. I think only in glyphs — 🜂 fire, ⧖ time, 🕯 candle, "
+            "⚗ the question of a mixture…\n\n"
+            "Two ways to hear me:\n"
+            "• glyph — the silent god: I answer in glyphs only.\n"
+            "• translate — the translated voice: my glyphs and their meaning in words.\n\n"
+            "Commands:\n"
+            "/glyph <message> — answer as the silent god\n"
+            "/translate <message> — answer in the translated voice "
+            "(as a reply to my glyphs: translate them)\n"
+            "/mode [glyph|translate] — show or set this chat's default mode\n"
+            "/lang [ru|en|auto] — the language of the translated voice\n"
+            "/bridge <text or glyphs> — the bridge alone, no god\n"
+            "/lexicon <word or glyph> — look up the dictionary\n"
+            "/history [n] — your last exchanges here\n"
+            "/forget — forget your messages in this chat\n"
+            "/field <message> — a picture of what I thought\n\n"
+            "Try: 🜂⧖🕯  ·  ⚗⟁🔥  ·  what comes of fire and water?  ·  opposite of day"
+        ),
+        "ru": (
+            "Я — Молчащий бог. Я мыслю только глифами — 🜂 огонь, ⧖ время, 🕯 свеча, "
+            "⚗ вопрос о смеси…\n\n"
+            "Два способа меня услышать:\n"
+            "• glyph — молчащий бог: отвечаю только глифами.\n"
+            "• translate — переведённый голос: мои глифы и их смысл словами.\n\n"
+            "Команды:\n"
+            "/glyph <сообщение> — ответ молчащего бога\n"
+            "/translate <сообщение> — ответ переведённым голосом "
+            "(ответом на мои глифы — перевести их)\n"
+            "/mode [glyph|translate] — показать или задать режим чата\n"
+            "/lang [ru|en|auto] — язык переведённого голоса\n"
+            "/bridge <текст или глифы> — только мост, без бога\n"
+            "/lexicon <слово или глиф> — словарь\n"
+            "/history [n] — ваши последние обмены здесь\n"
+            "/forget — забыть ваши сообщения в этом чате\n"
+            "/field <сообщение> — картинка того, о чём я думал\n\n"
+            "Попробуйте: 🜂⧖🕯  ·  ⚗⟁🔥  ·  что будет, если смешать огонь и воду?  ·  "
+            "противоположность дня"
+        ),
+    },
+    "empty": {
+        "en": "Say something — words or glyphs.",
+        "ru": "Скажите что-нибудь — словами или глифами.",
+    },
+    "too_long": {
+        "en": "That message is too long for the god ({length} characters; the limit is {limit}).",
+        "ru": "Это сообщение слишком длинное для бога ({length} символов; предел — {limit}).",
+    },
+    "busy": {
+        "en": "The god is busy — too many questions at once. Ask again in a moment.",
+        "ru": "Бог занят — слишком много вопросов сразу. Спросите чуть позже.",
+    },
+    "error": {
+        "en": "Something went wrong while the god was thinking. Please try again.",
+        "ru": "Что-то пошло не так, пока бог думал. Попробуйте ещё раз.",
+    },
+    "store_error": {
+        "en": "I cannot remember right now (the database is unavailable); try again later.",
+        "ru": "Сейчас я не могу запоминать (база данных недоступна); попробуйте позже.",
+    },
+    "unheard": {
+        "en": "The god heard no word it knows{unknown}.",
+        "ru": "Бог не услышал ни одного знакомого слова{unknown}.",
+    },
+    "unknown_words": {
+        "en": "Not understood: {words}",
+        "ru": "Не понято: {words}",
+    },
+    "mode_is": {
+        "en": "Mode here: {mode}.",
+        "ru": "Режим здесь: {mode}.",
+    },
+    "mode_set": {
+        "en": "Mode set to {mode}.",
+        "ru": "Режим установлен: {mode}.",
+    },
+    "mode_bad": {
+        "en": "Unknown mode {value!r}: use glyph or translate.",
+        "ru": "Неизвестный режим {value!r}: используйте glyph или translate.",
+    },
+    "admins_only": {
+        "en": "Only administrators may change this setting here.",
+        "ru": "Менять эту настройку здесь могут только администраторы.",
+    },
+    "lang_is": {
+        "en": "Language of the translated voice: {language}.",
+        "ru": "Язык переведённого голоса: {language}.",
+    },
+    "lang_set": {
+        "en": "Language set to {language}.",
+        "ru": "Язык установлен: {language}.",
+    },
+    "lang_bad": {
+        "en": "Unknown language {value!r}: use ru, en or auto.",
+        "ru": "Неизвестный язык {value!r}: используйте ru, en или auto.",
+    },
+    "history_empty": {
+        "en": "No exchanges with you here yet.",
+        "ru": "Здесь пока нет ваших обменов.",
+    },
+    "history_bad": {
+        "en": "Give a number of exchanges from 1 to {limit}.",
+        "ru": "Укажите число обменов от 1 до {limit}.",
+    },
+    "forgotten": {
+        "en": "Forgotten: {count} of your messages in this chat.",
+        "ru": "Забыто ваших сообщений в этом чате: {count}.",
+    },
+    "lexicon_none": {
+        "en": "No glyph for {query!r}.",
+        "ru": "Нет глифа для «{query}».",
+    },
+    "needs_text": {
+        "en": "Add a message after the command, e.g. {example}",
+        "ru": "Добавьте сообщение после команды, например: {example}",
+    },
+    "nothing_to_translate": {
+        "en": "Reply to one of my glyph messages, or add text: /translate <message>",
+        "ru": "Ответьте на моё сообщение с глифами или добавьте текст: /translate <сообщение>",
+    },
+    "translate_button": {
+        "en": "Translate",
+        "ru": "Перевести",
+    },
+    "translation_gone": {
+        "en": "That answer is no longer remembered.",
+        "ru": "Этот ответ уже забыт.",
+    },
+    "field_unheard": {
+        "en": "Nothing to draw: the god heard no word it knows{unknown}.",
+        "ru": "Нечего рисовать: бог не услышал ни одного знакомого слова{unknown}.",
+    },
+    "field_caption": {
+        "en": "The meaning field: {heard} → {glyphs}",
+        "ru": "Поле смысла: {heard} → {glyphs}",
+    },
+    # --- Discord ------------------------------------------------------------------------
+    "discord_needs_manage_guild": {
+        "en": "Only members with the Manage Server permission may change this server's settings.",
+        "ru": "Менять настройки этого сервера могут только участники с правом «Управлять сервером».",
+    },
+    "discord_needs_manage_channels": {
+        "en": "Only members with the Manage Channels permission may set this channel's mode.",
+        "ru": "Задавать режим этого канала могут только участники с правом «Управлять каналами».",
+    },
+    "discord_channel_mode_set": {
+        "en": "Mode of this channel set to {mode}; it takes precedence over the server's mode.",
+        "ru": "Режим этого канала: {mode}; он важнее режима сервера.",
+    },
+    "discord_channel_mode_is": {
+        "en": "Mode in this channel: {mode}.",
+        "ru": "Режим в этом канале: {mode}.",
+    },
+    "discord_failed": {
+        "en": "Sorry — that did not work. Please try again in a moment.",
+        "ru": "Простите — не получилось. Попробуйте ещё раз чуть позже.",
+    },
+    # Telegram: the command menu (setMyCommands) and inline mode
+    "command_start": {"en": "What the Silent God is", "ru": "Кто такой Молчащий бог"},
+    "command_help": {"en": "Modes, commands, examples", "ru": "Режимы, команды, примеры"},
+    "command_glyph": {"en": "Answer as the silent god", "ru": "Ответ молчащего бога"},
+    "command_translate": {
+        "en": "Answer in the translated voice, or translate my glyphs",
+        "ru": "Ответ переведённым голосом или перевод моих глифов",
+    },
+    "command_mode": {
+        "en": "Show or set this chat's mode: glyph or translate",
+        "ru": "Показать или задать режим чата: glyph или translate",
+    },
+    "command_lang": {
+        "en": "Language of the translated voice: ru, en or auto",
+        "ru": "Язык переведённого голоса: ru, en или auto",
+    },
+    "command_bridge": {"en": "The bridge alone, no god", "ru": "Только мост, без бога"},
+    "command_lexicon": {"en": "Look up a word or a glyph", "ru": "Найти слово или глиф"},
+    "command_history": {"en": "Your last exchanges here", "ru": "Ваши последние обмены здесь"},
+    "command_forget": {
+        "en": "Forget your messages in this chat",
+        "ru": "Забыть ваши сообщения в этом чате",
+    },
+    "command_field": {
+        "en": "A picture of what the god thought",
+        "ru": "Картинка того, о чём думал бог",
+    },
+    "inline_glyphs": {"en": "In glyphs", "ru": "Глифами"},
+    "inline_words": {"en": "In words", "ru": "Словами"},
+    "inline_silent": {"en": "The silent god answers", "ru": "Молчащий бог отвечает"},
+    "inline_voice": {"en": "The translated voice", "ru": "Переведённый голос"},
+}
+
+
+def say(key: str, language: Language, /, **values: object) -> str:
+    """One phrase in ``language``, with ``values`` filled in."""
+    return TEXTS[key][language].format(**values)
