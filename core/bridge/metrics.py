@@ -17,7 +17,17 @@ from pathlib import Path
 
 from core.bridge.protocol import Bridge
 from core.language.lexicon import Lexicon, load_lexicon
-from core.language.oracle import MAX_CONTEMPLATED, SILENT, RuleBase, Scene, answer, load_rules
+from core.language.oracle import (
+    MAX_CHAIN,
+    MAX_CONTEMPLATED,
+    MIXTURE,
+    SILENT,
+    UNARY_OPERATORS,
+    RuleBase,
+    Scene,
+    answer,
+    load_rules,
+)
 from core.types import LANGUAGES, Language
 
 logger = logging.getLogger(__name__)
@@ -110,8 +120,8 @@ def answer_scenes(
     rules: RuleBase | None = None, contemplations: int = 2_000, seed: int = 0
 ) -> list[Scene]:
     """Answer scenes the oracle produces, each once: silence, every concept a relation or a
-    mixture answers with (chains, "and then?" and folded mixtures end in these too), every
-    process scene, and the contemplations of a seeded sample of 2–4 concepts."""
+    mixture answers with, every process scene, the contemplations of a seeded sample of 2–4
+    concepts, and the paths of a seeded sample of questions of several steps."""
     rules = rules or load_rules()
     scenes: dict[Scene, None] = {SILENT: None}
     for name in ("opposite", "next", "becomes", "causes", "part_of", "essence"):
@@ -123,6 +133,19 @@ def answer_scenes(
     concepts = sorted(rules.essence)
     for _ in range(contemplations):
         question = tuple(rng.sample(concepts, rng.randint(2, MAX_CONTEMPLATED)))
+        scenes.setdefault(answer(question, rules=rules), None)
+    # Paths: answers of questions of several steps, some ending in silence.
+    operators = sorted(UNARY_OPERATORS)
+    pairs = sorted(tuple(sorted(pair)) for pair in rules.mixture)
+    for _ in range(contemplations):
+        chain = tuple(rng.choice(operators) for _ in range(rng.randint(1, MAX_CHAIN)))
+        shape = rng.random()
+        if shape < 0.5:
+            question: Scene = (*chain, rng.choice(concepts))
+        elif shape < 0.75:
+            question = (*chain, MIXTURE, *rng.choice(pairs))
+        else:
+            question = (MIXTURE, *rng.choice(pairs), rng.choice(concepts))
         scenes.setdefault(answer(question, rules=rules), None)
     return list(scenes)
 

@@ -166,6 +166,9 @@ class Realiser:
             return SILENT_SENTENCE[language]
         if keys == (THEN,):
             return THEN_QUESTION[language]
+        if len(keys) >= 2 and keys[-1] == SILENCE and all(map(plain, keys[:-1])):
+            # A path the god followed until no fact led on.
+            return f"{self.sentence(keys[:-1], language)} {SILENT_SENTENCE[language]}"
         if len(keys) >= 2 and keys[-1] == UNITY and all(map(plain, keys[:-1])):
             return self._contemplation(keys[:-1], language)
         if len(keys) == 1 and plain(keys[0]):

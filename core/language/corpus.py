@@ -86,6 +86,7 @@ def _example(question: Scene, rules: RuleBase, family: str) -> Example:
 
 
 def _chains(rules: RuleBase, concepts: Sequence[str], length: int) -> Iterator[Scene]:
+    """Chains whose first step is a fact (later steps may end the path in silence)."""
     for operators in itertools.product(UNARY_OPERATORS, repeat=length):
         for concept in concepts:
             question = (*operators, concept)
@@ -120,17 +121,23 @@ def build_corpus(
     composite: dict[str, list[Scene]] = defaultdict(list)
     for length in (2, 3):
         composite["chain"].extend(_chains(rules, concepts, length))
+    unfinished: list[Scene] = []
     for first, second in pairs:
         for a, b in ((first, second), (second, first)):
             mixed = rules.mix(a, b)
             if mixed is None or len(mixed) != 1:
                 continue
-            for operator, relation in UNARY_OPERATORS.items():
-                if mixed[0] in rules.relation(relation):
-                    composite["mixture_chain"].append((operator, MIXTURE, a, b))
+            for operator in UNARY_OPERATORS:
+                composite["mixture_chain"].append((operator, MIXTURE, a, b))
             for third in concepts:
-                if third not in (a, b) and rules.mix(mixed[0], third) is not None:
+                if third in (a, b):
+                    continue
+                if rules.mix(mixed[0], third) is not None:
                     composite["mixture3"].append((MIXTURE, a, b, third))
+                else:
+                    unfinished.append((MIXTURE, a, b, third))
+    # A few mixtures whose second step has no fact: the path ends in silence.
+    composite["mixture3"] += rng.sample(unfinished, min(len(unfinished), silences))
     contemplated = sorted(rules.essence)
     seen: set[Scene] = set()
     while len(seen) < contemplations:

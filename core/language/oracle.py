@@ -12,7 +12,11 @@ A *scene* is a tuple of concept keys. A question scene is read like this:
 * Plain concepts with no operator (one to four) are *contemplated*: the god answers with the
   essence of each, joined by ⚭ unity when there is more than one (🜂⧖🕯 → ⟁☰☉⚭).
 
-Anything else, or a step with no fact behind it, is answered with the god's silence.
+A question of one step (one operator on a concept, a mixture of two) is answered with its
+result. A question of several steps is answered with the *path*: the result of each step in
+the order they are taken (``↻↻↻ dawn`` → day, dusk, night), so the god shows how it got
+there; where a step has no fact behind it, the path ends with the silence glyph. Anything
+else, or a first step with no fact behind it, is answered with the god's silence alone.
 """
 
 from __future__ import annotations
@@ -261,6 +265,7 @@ def read_question(
     if not rest or len(operators) > MAX_CHAIN:
         return Reading("chain" if operators else "silence", SILENT)
 
+    path: list[str] = []
     if rest[0] == MIXTURE:
         ingredients = rest[1:]
         construct = "mixture" if len(ingredients) == 2 else "mixture3"
@@ -268,16 +273,19 @@ def read_question(
             construct = f"{construct}_chain"
         if len(ingredients) not in (2, 3) or any(k in OPERATORS for k in ingredients):
             return Reading(construct, SILENT)
-        value = rules.mix(ingredients[0], ingredients[1])
-        if value is not None and len(ingredients) == 3:
-            value = rules.mix(value[0], ingredients[2]) if len(value) == 1 else None
-        if value is None:
+        mixed = rules.mix(ingredients[0], ingredients[1])
+        if mixed is None:
             return Reading(construct, SILENT)
-        if not operators:
-            return Reading(construct, value)
-        if len(value) != 1:
+        if len(ingredients) == 2 and not operators:
+            return Reading(construct, mixed)
+        if len(mixed) != 1:  # a process scene is an end: nothing mixes with it further
             return Reading(construct, SILENT)
-        current = value[0]
+        path.append(mixed[0])
+        if len(ingredients) == 3:
+            again = rules.mix(mixed[0], ingredients[2])
+            if again is None or len(again) != 1:
+                return Reading(construct, (*path, SILENCE))
+            path.append(again[0])
     elif any(k in OPERATORS for k in rest):
         return Reading("silence", SILENT)
     elif not operators:
@@ -289,17 +297,18 @@ def read_question(
         scene = tuple(e for e in essences if e)
         return Reading("essence", scene if len(scene) == 1 else (*scene, UNITY))
     elif len(rest) == 1:
-        current = rest[0]
         construct = UNARY_OPERATORS[operators[0]] if len(operators) == 1 else "chain"
     else:
         return Reading("silence", SILENT)
 
+    current = path[-1] if path else rest[0]
     for operator in reversed(operators):
         following = rules.relation(UNARY_OPERATORS[operator]).get(current)
         if following is None:
-            return Reading(construct, SILENT)
+            return Reading(construct, (*path, SILENCE) if path else SILENT)
+        path.append(following)
         current = following
-    return Reading(construct, (current,))
+    return Reading(construct, tuple(path))
 
 
 def answer(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from core.language.corpus import Corpus, DialogueSampler, Example
-from core.language.oracle import OPERATORS, SILENCE, SILENT, RuleBase, Scene
+from core.language.oracle import OPERATORS, SILENCE, RuleBase, Scene
 from core.model.god import God, Request
 
 SEED_EXCHANGES: tuple[tuple[Scene, Scene], ...] = (
@@ -18,10 +18,11 @@ BATCH = 256
 
 
 def is_valid_scene(scene: Scene) -> bool:
-    """A reply is a non-empty scene of answer glyphs, or silence alone."""
-    if scene == SILENT:
-        return True
-    return bool(scene) and all(k not in OPERATORS and k != SILENCE for k in scene)
+    """A reply is a non-empty scene of answer glyphs, silence alone, or a path ending in it."""
+    if not scene:
+        return False
+    body = scene[:-1] if scene[-1] == SILENCE else scene
+    return all(k not in OPERATORS and k != SILENCE for k in body)
 
 
 def _answers(god: God, examples: Sequence[Example]) -> list[Scene]:

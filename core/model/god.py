@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 PACKAGED_CHECKPOINT = Path(__file__).parent / "checkpoint"
 CARD_NAME = "card.json"
-MAX_ANSWER = 5
+MAX_ANSWER = 6
 MAX_QUESTION = 8
 
 
@@ -56,11 +56,12 @@ class God:
             if key not in OPERATORS and key != SILENCE
         ]
         self._silence_id = silence_id
-        # Additive masks: 0 where a token may come next, -inf where it may not.
+        # Additive masks: 0 where a token may come next, -inf where it may not. Silence may
+        # end a path at any step; after it only <eos> may follow.
         self._first_mask = torch.full((vocab,), float("-inf"))
         self._first_mask[[*answer_ids, silence_id]] = 0.0
         self._next_mask = torch.full((vocab,), float("-inf"))
-        self._next_mask[[*answer_ids, codec.eos_id]] = 0.0
+        self._next_mask[[*answer_ids, silence_id, codec.eos_id]] = 0.0
         self._done_mask = torch.full((vocab,), float("-inf"))
         self._done_mask[codec.eos_id] = 0.0
 
@@ -170,8 +171,7 @@ class God:
                 chosen = scores.argmax(dim=-1)
             chosen = torch.where(finished, torch.full_like(chosen, self.codec.eos_id), chosen)
             steps.append(chosen)
-            if step == 0:
-                silent = chosen == self._silence_id
+            silent = silent | (chosen == self._silence_id)
             finished = finished | (chosen == self.codec.eos_id)
             if bool(finished.all()) or step == MAX_ANSWER:
                 break

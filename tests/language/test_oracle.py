@@ -67,20 +67,30 @@ def test_mixtures_are_unordered_and_fold_left(rules) -> None:
         for third in sorted(rules.essence):
             if third in pair or rules.mix(result[0], third) is None:
                 continue
-            assert answer((MIXTURE, first, second, third)) == rules.mix(result[0], third)
+            second_step = rules.mix(result[0], third)
+            expected = second_step[0] if len(second_step) == 1 else "silence"
+            assert answer((MIXTURE, first, second, third)) == (result[0], expected)
             folds += 1
     assert folds >= 1000
 
 
-def test_chains_apply_right_to_left(rules) -> None:
+def test_several_steps_answer_with_the_path(rules) -> None:
     checked = 0
     for concept, cause in rules.causes.items():
         if cause in rules.opposite:
-            assert answer(("opposition", "cause", concept)) == (rules.opposite[cause],)
+            path = (cause, rules.opposite[cause])
+            assert answer(("opposition", "cause", concept)) == path
             checked += 1
     assert checked >= 10
-    assert answer(("cycle", "cycle", "cycle", "dawn")) == ("night",)
+    assert answer(("cycle", "cycle", "cycle", "dawn")) == ("day", "dusk", "night")
     assert answer(("cycle",) * 4 + ("dawn",)) == SILENT, "chains stop at three operators"
+
+
+def test_a_path_ends_in_silence_where_no_fact_leads_on(rules) -> None:
+    lonely = next(c for c in sorted(rules.causes) if rules.causes[c] not in rules.opposite)
+    assert answer(("opposition", "cause", lonely)) == (rules.causes[lonely], "silence")
+    nothing = next(c for c in sorted(rules.essence) if c not in rules.causes)
+    assert answer(("opposition", "cause", nothing)) == SILENT, "no first step: silence alone"
 
 
 def test_opposite_of_a_mixture(rules) -> None:
@@ -89,7 +99,7 @@ def test_opposite_of_a_mixture(rules) -> None:
         if len(result) == 1 and result[0] in rules.opposite:
             first, second = sorted(pair)
             reading = read_question(("opposition", MIXTURE, first, second))
-            assert reading.answer == (rules.opposite[result[0]],)
+            assert reading.answer == (result[0], rules.opposite[result[0]])
             assert reading.construct == "mixture_chain"
             found += 1
     assert found >= 20
