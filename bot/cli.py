@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 TRAIN_STEPS = 3000
+VOICE_STEPS = 2400
 
 
 def print_json(document: Any) -> None:
@@ -33,6 +34,11 @@ def cmd_lexicon(args: argparse.Namespace) -> int:
 
     lexicon = load_lexicon()
     entries = lexicon.lookup(args.entry) if args.entry else list(lexicon)
+    if args.entry and not entries:
+        from core.bridge.lexicon_bridge import LexiconBridge
+        from core.service import lookup_entries
+
+        entries = lookup_entries(lexicon, LexiconBridge(lexicon), args.entry)
     if args.json:
         print_json([entry.as_dict() for entry in entries])
         return 0 if entries or not args.entry else 1
@@ -80,6 +86,302 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_voice(args: argparse.Namespace) -> int:
+    """Train the LoRA voice on the frozen god and save it (by default into the package)."""
+    from tqdm import tqdm
+
+    from core.bridge.lora_voice import PACKAGED_VOICE
+    from core.bridge.voice_train import VoiceSettings, train_voice
+    from core.model.god import CheckpointError, God
+
+    settings = VoiceSettings(
+        steps=args.steps, seed=args.seed, threads=args.threads, layers=args.layers
+    )
+    out = args.out or str(PACKAGED_VOICE)
+    try:
+        god = God.load(args.model_dir)
+    except CheckpointError as error:
+        return _start_failure(error)
+    command = " ".join(["silentgod", *sys.argv[1:]]) if sys.argv[1:2] == ["train-voice"] else ""
+    with tqdm(total=settings.steps, desc="training the voice", unit="step") as bar:
+
+        def progress(step: int, figures: dict[str, float]) -> None:
+            bar.update(1)
+            bar.set_postfix(
+                {k: f"{v:.3f}" if k != "loss" else f"{v:.4f}" for k, v in figures.items()}
+            )
+
+        voice = train_voice(god, settings, out, progress=progress, command=command)
+    card = voice.card
+    if args.json:
+        print_json(card)
+    else:
+        print(
+            f"saved to {out} ({card['adapter_bytes']:,} bytes, {card['train_seconds']} s, "
+            f"{card['trainable_share']:.1%} of the parameters trained)"
+        )
+        probe = card["probe"]
+        assert isinstance(probe, dict)
+        for key, value in probe.items():
+            print(f"  {key:<22} {value:.4f}")
+    return 0
+
+
+def _setup_logging(level: str = "WARNING", config: Any = None) -> None:
+    from bot.logs import setup_logging
+
+    secrets = []
+    if config is not None:
+        secrets = [config.telegram.token, config.discord.token, config.telegram.webhook_secret]
+    setup_logging(level, secrets)
+
+
+def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.config import load_config
+
+    return load_config(getattr(args, "config", None))
+
+
+def _start_failure(error: Exception) -> int:
+    print(f"silentgod: {error}", file=sys.stderr)
+    return 2
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """The local console chat with the god."""
+    import asyncio
+
+    from bot.app import StartupError, build_service
+    from bot.console.frontend import ConsoleFrontend
+
+    config = _config(args)
+    _setup_logging("WARNING")
+
+    async def chat() -> None:
+        service = await build_service(config)
+        try:
+            await ConsoleFrontend(service, language_hint=args.lang).run()
+        finally:
+            await service.close()
+
+    try:
+        asyncio.run(chat())
+    except StartupError as error:
+        return _start_failure(error)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """One message, one answer, then exit."""
+    import asyncio
+    import dataclasses
+
+    from bot.app import StartupError, build_service
+    from core import render
+    from core.types import Incoming
+
+    config = _config(args)
+    _setup_logging("WARNING")
+
+    async def ask() -> dict[str, Any]:
+        service = await build_service(config)
+        try:
+            message = Incoming(
+                platform="console",
+                chat_id=args.chat,
+                user_id="cli",
+                text=args.message,
+                mode=args.mode,
+                language_hint=args.lang,
+            )
+            reply = await service.answer(message)
+        finally:
+            await service.close()
+        document = dataclasses.asdict(reply)
+        document["unknown"] = list(reply.unknown)
+        document["reply"] = render.reply_text(reply)
+        return document
+
+    try:
+        document = asyncio.run(ask())
+    except StartupError as error:
+        return _start_failure(error)
+    if args.json:
+        print_json(document)
+    else:
+        print(document["reply"])
+    return 0 if document["kind"] in ("answer", "silence") else 1
+
+
+def cmd_bridge(args: argparse.Namespace) -> int:
+    """A bridge alone, in either direction."""
+    from core.language.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    if args.bridge == "lora":
+        from core.bridge.lora_voice import LoraVoice
+        from core.model.god import God
+
+        bridge = LoraVoice.load(God.load(None, lexicon))
+    else:
+        from core.bridge.lexicon_bridge import LexiconBridge
+
+        bridge = LexiconBridge(lexicon)
+    result = bridge.translate(args.text, args.lang)
+    if args.json:
+        print_json(
+            {
+                "glyphs": result.glyphs,
+                "text": result.text,
+                "concepts": list(result.concepts),
+                "unknown": list(result.unknown),
+                "language": result.language,
+                "direction": result.direction,
+                "bridge": args.bridge,
+            }
+        )
+    else:
+        from core import render
+
+        print(render.bridge_text(result))
+    return 0
+
+
+def cmd_field(args: argparse.Namespace) -> int:
+    """The meaning-field picture of one message, written as a PNG."""
+    import asyncio
+    from pathlib import Path
+
+    from bot.app import StartupError, build_service
+    from core.types import Incoming
+
+    config = _config(args)
+    _setup_logging("WARNING")
+
+    async def draw():  # type: ignore[no-untyped-def]
+        service = await build_service(config)
+        try:
+            message = Incoming(
+                platform="console",
+                chat_id=args.chat,
+                user_id="cli",
+                text=args.message,
+                language_hint=args.lang,
+            )
+            return await service.field(message)
+        finally:
+            await service.close()
+
+    try:
+        picture = asyncio.run(draw())
+    except StartupError as error:
+        return _start_failure(error)
+    out = Path(args.out)
+    if picture.png is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(picture.png)
+    if args.json:
+        document: dict[str, Any] = {
+            "png": str(out) if picture.png is not None else None,
+            "bytes": len(picture.png or b""),
+            "caption": picture.caption,
+        }
+        if picture.data is not None:
+            document["heard"] = "".join(g.glyph for g in picture.data.question)
+            document["glyphs"] = "".join(g.glyph for g in picture.data.answer)
+            document.update(picture.data.as_dict())
+        print_json(document)
+    else:
+        print(picture.caption)
+        if picture.png is not None:
+            print(out)
+    return 0 if picture.png is not None else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start every enabled frontend and serve until SIGTERM or Ctrl-C."""
+    import asyncio
+
+    from bot.app import StartupError
+    from bot.run import serve
+
+    config = _config(args)
+    _setup_logging(config.logging.level, config)
+    try:
+        return asyncio.run(serve(config))
+    except StartupError as error:
+        return _start_failure(error)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Apply the database migrations."""
+    from core.storage.migrate import current_sync, upgrade_sync
+
+    config = _config(args)
+    _setup_logging("WARNING")
+    upgrade_sync(config.storage.url)
+    revision = current_sync(config.storage.url)
+    if args.json:
+        print_json({"url": config.storage.url, "revision": revision})
+    else:
+        print(f"database at revision {revision}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Accuracy of the god against the oracle, and of both bridges."""
+    from core.evaluation import evaluate_all
+
+    _setup_logging("WARNING")
+    report = evaluate_all(
+        model_dir=args.model_dir,
+        bridge_data=args.bridge_data,
+        parts=tuple(args.only) if args.only else ("god", "lexicon", "lora"),
+    )
+    if args.json:
+        print_json(report)
+        return 0
+    from core.evaluation import report_table
+
+    print(report_table(report))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Latency and throughput of the inference core against model.generate()."""
+    from core.benchmark import run_benchmark
+    from core.model.god import God
+
+    _setup_logging("WARNING")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    god = God.load(args.model_dir)
+    concurrency = tuple(args.concurrency) if args.concurrency else (1, 16, 64, 256)
+    modes = tuple(args.mode) if args.mode else ("glyph", "translate")
+    results = run_benchmark(
+        god, concurrencies=concurrency, modes=modes, messages_per_chat=args.messages
+    )
+    if args.json:
+        print_json(results)
+        return 0
+    header = (
+        f"{'mode':<10}{'chats':>6}{'p50 ms':>9}{'p95 ms':>9}{'replies/s':>11}"
+        f"{'base p50':>10}{'base p95':>10}{'base r/s':>10}{'speedup':>9}{'loop lag':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in results:
+        print(
+            f"{row['mode']:<10}{row['concurrency']:>6}{row['p50_ms']:>9}{row['p95_ms']:>9}"
+            f"{row['replies_per_s']:>11}{row['baseline_p50_ms']:>10}{row['baseline_p95_ms']:>10}"
+            f"{row['baseline_replies_per_s']:>10}{row['speedup']:>8}x{row['loop_lag_max_ms']:>10}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
@@ -103,6 +405,79 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", help="output folder (default: the checkpoint in the package)")
     train.add_argument("--json", action="store_true", help="print the card as JSON")
     train.set_defaults(handler=cmd_train)
+
+    voice = commands.add_parser(
+        "train-voice", help="train the LoRA voice on the frozen god (fixed seed)"
+    )
+    voice.add_argument("--steps", type=int, default=VOICE_STEPS)
+    voice.add_argument("--seed", type=int, default=0)
+    voice.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest)")
+    voice.add_argument(
+        "--layers", default="all", help='layers with LoRA: "all", "ends" or e.g. "0,3"'
+    )
+    voice.add_argument("--model-dir", help="the god to teach (default: the shipped one)")
+    voice.add_argument("--out", help="output folder (default: the voice in the package)")
+    voice.add_argument("--json", action="store_true", help="print the card as JSON")
+    voice.set_defaults(handler=cmd_train_voice)
+
+    evaluate = commands.add_parser("eval", help="accuracy of the god and of both bridges")
+    evaluate.add_argument("--model-dir", help="a god checkpoint (default: the shipped one)")
+    evaluate.add_argument("--bridge-data", help="bridge test set (default: tests/data)")
+    evaluate.add_argument(
+        "--only", action="append", choices=("god", "lexicon", "lora"), help="one part only"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print one JSON document")
+    evaluate.set_defaults(handler=cmd_eval)
+
+    bench = commands.add_parser("bench", help="latency and throughput of the inference core")
+    bench.add_argument("--model-dir")
+    bench.add_argument("--concurrency", type=int, action="append")
+    bench.add_argument("--mode", action="append", choices=("glyph", "translate"))
+    bench.add_argument("--messages", type=int, default=4, help="messages per simulated chat")
+    bench.add_argument("--threads", type=int, default=2)
+    bench.add_argument("--json", action="store_true", help="print one JSON document")
+    bench.set_defaults(handler=cmd_bench)
+
+    chat = commands.add_parser("chat", help="local console chat with the god (no token needed)")
+    chat.add_argument("--config", help="config file (default: built-in defaults)")
+    chat.add_argument("--lang", choices=("ru", "en"), help="your language (default: auto)")
+    chat.set_defaults(handler=cmd_chat)
+
+    ask = commands.add_parser("ask", help="one message, one answer, then exit")
+    ask.add_argument("message")
+    ask.add_argument("--mode", choices=("glyph", "translate"))
+    ask.add_argument("--lang", choices=("ru", "en"))
+    ask.add_argument("--chat", default="ask", help="conversation id (context is kept per chat)")
+    ask.add_argument("--config")
+    ask.add_argument("--json", action="store_true", help="print one JSON document")
+    ask.set_defaults(handler=cmd_ask)
+
+    bridge = commands.add_parser("bridge", help="a bridge alone, text ↔ glyphs")
+    bridge.add_argument("text")
+    bridge.add_argument("--lang", choices=("ru", "en"))
+    bridge.add_argument("--bridge", choices=("lexicon", "lora"), default="lexicon")
+    bridge.add_argument("--json", action="store_true", help="print one JSON document")
+    bridge.set_defaults(handler=cmd_bridge)
+
+    field = commands.add_parser("field", help="the meaning-field picture of one message")
+    field.add_argument("message")
+    field.add_argument("-o", "--out", default="field.png", help="where to write the PNG")
+    field.add_argument("--lang", choices=("ru", "en"))
+    field.add_argument("--chat", default="field", help="conversation id (its context is read)")
+    field.add_argument("--config")
+    field.add_argument("--json", action="store_true", help="print one JSON document")
+    field.set_defaults(handler=cmd_field)
+
+    run = commands.add_parser("run", help="start every frontend enabled in the config")
+    run.add_argument("--config", required=True)
+    run.set_defaults(handler=cmd_run)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations")
+    upgrade.add_argument("--config")
+    upgrade.add_argument("--json", action="store_true")
+    upgrade.set_defaults(handler=cmd_db)
     return parser
 
 

@@ -69,6 +69,15 @@ class HistoryItem:
     mode: Mode
 
 
+_CONTROL = str.maketrans({code: None for code in (*range(0, 9), 11, 12, *range(14, 32), 127)})
+
+
+def clean_text(text: str) -> str:
+    """Text safe to store and show: lone surrogates become U+FFFD, control characters go."""
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text.translate(_CONTROL).strip()
+
+
 def script_language(text: str) -> Language | None:
     """ "ru" when Cyrillic letters outnumber Latin ones, "en" for the reverse, else None."""
     cyrillic = sum(1 for c in text if "а" <= c.lower() <= "я" or c in "ёЁ")
@@ -217,7 +226,7 @@ class GodService:
 
     async def answer(self, message: Incoming) -> Reply:
         """Answer one message in its effective mode; never raises for bad input."""
-        text = message.text.strip()
+        text = clean_text(message.text)
         try:
             language = await self.language_for(message, text)
             mode = await self.effective_mode(message)
@@ -311,7 +320,7 @@ class GodService:
 
     async def preview(self, message: Incoming) -> Reply:
         """Answer without context and without storing anything (inline queries, previews)."""
-        text = message.text.strip()[: self.settings.max_message_chars]
+        text = clean_text(message.text)[: self.settings.max_message_chars]
         language = client_language(message.language_hint) or script_language(text) or "en"
         mode = message.mode or self.settings.default_mode
         if not text:
@@ -423,7 +432,7 @@ class GodService:
         from core.field.picture import meaning_field
 
         god = self.god
-        text = message.text.strip()
+        text = clean_text(message.text)
         try:
             language = await self.language_for(message, text)
         except StoreError as error:

@@ -145,7 +145,9 @@ TEXTS: dict[str, dict[Language, str]] = {
     # --- Discord ------------------------------------------------------------------------
     "discord_needs_manage_guild": {
         "en": "Only members with the Manage Server permission may change this server's settings.",
-        "ru": "Менять настройки этого сервера могут только участники с правом «Управлять сервером».",
+        "ru": (
+            "Менять настройки этого сервера могут только участники с правом «Управлять сервером»."
+        ),
     },
     "discord_needs_manage_channels": {
         "en": "Only members with the Manage Channels permission may set this channel's mode.",

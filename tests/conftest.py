@@ -38,3 +38,41 @@ async def sql_store(migrated_db_url: str) -> AsyncIterator[SqlStore]:
 
 
 # --- end storage ---------------------------------------------------------------------------
+
+
+# --- the core: the shipped god, the lexicon bridge, a real store ---------------------------
+
+
+@pytest.fixture(scope="session")
+def shipped_god():
+    """The god that ships inside the package, loaded offline."""
+    from core.model.god import God
+
+    return God.load()
+
+
+@pytest.fixture
+async def god_service(migrated_db_url: str, shipped_god) -> AsyncIterator[object]:
+    """A GodService over the shipped god, the lexicon bridge and a migrated SQLite file."""
+    from core.bridge.lexicon_bridge import LexiconBridge
+    from core.model.runner import GodRunner
+    from core.service import CoreSettings, GodService
+
+    store = SqlStore.from_url(migrated_db_url)
+    runner = GodRunner(shipped_god.answer_batch, batch_wait_ms=1.0)
+    await runner.start()
+    service = GodService(
+        settings=CoreSettings(default_mode="translate", max_message_chars=2000),
+        store=store,
+        runner=runner,
+        bridge=LexiconBridge(shipped_god.lexicon),
+        lexicon=shipped_god.lexicon,
+        god=shipped_god,
+    )
+    try:
+        yield service
+    finally:
+        await service.close()
+
+
+# --- end core ------------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""Builds the shared core from the configuration, and runs the enabled frontends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from bot.config import Config
+from core.bridge.protocol import Bridge
+from core.language.lexicon import Lexicon, load_lexicon
+from core.model.god import God
+from core.model.runner import GodRunner
+from core.service import CoreSettings, GodService
+from core.storage.repository import open_store
+
+logger = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message says what to fix, in one line."""
+
+
+def make_bridge(config: Config, god: God, lexicon: Lexicon) -> Bridge:
+    """The configured bridge: the lexicon bridge, or the LoRA voice over the god."""
+    from core.bridge.lexicon_bridge import LexiconBridge
+
+    lexicon_bridge = LexiconBridge(lexicon)
+    if config.core.bridge == "lexicon":
+        return lexicon_bridge
+    try:
+        from core.bridge.lora_voice import LoraVoice
+
+        return LoraVoice.load(god, config.core.voice_dir or None, fallback=lexicon_bridge)
+    except Exception as error:
+        where = config.core.voice_dir or "the package"
+        if config.core.bridge_fallback:
+            logger.warning("LoRA voice unavailable (%s); using the lexicon bridge", error)
+            return lexicon_bridge
+        raise StartupError(f"cannot load the LoRA voice from {where}: {error}") from error
+
+
+async def build_service(config: Config, *, god: God | None = None) -> GodService:
+    """Open the store (migrating it), load the god and the bridge, start the worker."""
+    from core.model.god import CheckpointError
+
+    lexicon = load_lexicon()
+    if god is None:
+        try:
+            god = await asyncio.to_thread(God.load, config.core.model_dir or None, lexicon)
+        except CheckpointError as error:
+            raise StartupError(str(error)) from error
+    bridge = make_bridge(config, god, lexicon)
+    store = await open_store(
+        config.storage.url, upgrade=True, busy_timeout_ms=config.storage.busy_timeout_ms
+    )
+    core = config.core
+    runner = GodRunner(
+        god.answer_batch,
+        batch_max=core.batch_max,
+        batch_wait_ms=core.batch_wait_ms,
+        queue_size=core.queue_size,
+        per_user_inflight=core.per_user_inflight,
+        timeout_s=core.request_timeout_s,
+        torch_threads=core.torch_threads,
+    )
+    await runner.start()
+    settings = CoreSettings(
+        default_mode=core.default_mode,
+        language=core.language,
+        max_message_chars=core.max_message_chars,
+        context_turns=core.context_turns,
+    )
+    service = GodService(
+        settings=settings, store=store, runner=runner, bridge=bridge, lexicon=lexicon, god=god
+    )
+    return service
+
+
+def default_database_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, for messages to the user."""
+    prefix = "sqlite+aiosqlite:///"
+    return Path(url[len(prefix) :]) if url.startswith(prefix) else None

@@ -1,0 +1,92 @@
+"""``silentgod eval``: the god against the oracle, and both bridges on the same test sets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEFAULT_BRIDGE_DATA = REPOSITORY / "tests" / "data" / "bridge_sentences.jsonl"
+
+
+def bridge_dataset(path: str | Path | None) -> Path:
+    """The natural-sentence test set of the bridges."""
+    candidate = Path(path) if path else DEFAULT_BRIDGE_DATA
+    if not candidate.is_file():
+        candidate = Path.cwd() / "tests" / "data" / "bridge_sentences.jsonl"
+    if not candidate.is_file():
+        raise FileNotFoundError(
+            "the bridge test set tests/data/bridge_sentences.jsonl was not found "
+            "(run from the repository or pass --bridge-data)"
+        )
+    return candidate
+
+
+def evaluate_all(
+    model_dir: str | None = None,
+    bridge_data: str | None = None,
+    parts: Sequence[str] = ("god", "lexicon", "lora"),
+) -> dict[str, object]:
+    """Every metric, as ``{"god": {...}, "bridge": {"lexicon": {...}, "lora": {...}}}``."""
+    from core.language.corpus import build_corpus
+    from core.language.lexicon import load_lexicon
+    from core.language.oracle import load_rules
+    from core.model.god import God
+
+    lexicon = load_lexicon()
+    report: dict[str, object] = {"bridge": {}}
+    god = God.load(model_dir, lexicon) if ("god" in parts or "lora" in parts) else None
+    if "god" in parts and god is not None:
+        from core.model.evaluate import evaluate_god
+
+        rules = load_rules()
+        data_seed = int(god.card.get("settings", {}).get("data_seed", 0))
+        corpus = build_corpus(rules, seed=data_seed)
+        report["god"] = evaluate_god(god, corpus, rules)
+    bridges: dict[str, object] = report["bridge"]  # type: ignore[assignment]
+    if "lexicon" in parts or "lora" in parts:
+        dataset = bridge_dataset(bridge_data)
+    if "lexicon" in parts:
+        from core.bridge.lexicon_bridge import LexiconBridge
+        from core.bridge.metrics import evaluate as evaluate_bridge
+
+        bridges["lexicon"] = evaluate_bridge(LexiconBridge(lexicon), dataset)
+    if "lora" in parts and god is not None:
+        try:
+            from core.bridge.lora_voice import LoraVoice, evaluate_voice
+        except ImportError:
+            bridges["lora"] = {"available": False, "reason": "the LoRA voice is not built yet"}
+        else:
+            try:
+                voice = LoraVoice.load(god)
+            except Exception as error:
+                bridges["lora"] = {"available": False, "reason": str(error)}
+            else:
+                bridges["lora"] = evaluate_voice(voice, dataset)
+    return report
+
+
+def _rows(prefix: str, figures: dict[str, object]) -> list[str]:
+    rows: list[str] = []
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            rows += _rows(f"{prefix}{key}.", value)
+        elif isinstance(value, float):
+            rows.append(f"{prefix}{key:<40} {value:.4f}")
+        else:
+            rows.append(f"{prefix}{key:<40} {value}")
+    return rows
+
+
+def report_table(report: dict[str, object]) -> str:
+    """The report as an aligned two-column table."""
+    lines: list[str] = []
+    for section in ("god", "bridge"):
+        value = report.get(section)
+        if isinstance(value, dict) and value:
+            lines.append(f"== {section}")
+            lines += _rows("", value)
+    return "\n".join(lines)

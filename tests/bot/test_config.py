@@ -1,0 +1,82 @@
+"""Configuration: validated once, frozen, errors in one line naming the key."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_config
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def test_example_config_documents_and_loads_every_key() -> None:
+    config = load_config(EXAMPLE, environ={})
+    assert config.core.default_mode == "translate"
+    assert config.storage.url.startswith("sqlite+aiosqlite:///")
+    text = EXAMPLE.read_text("utf-8")
+    for section in ("core", "storage", "telegram", "discord", "logging"):
+        for field in dataclasses.fields(getattr(config, section)):
+            assert f"\n{field.name} =" in text or f"\n# {field.name} =" in text, field.name
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"core": {"default_mode": "loud"}}, "[core] default_mode"),
+        ({"core": {"colour": "red"}}, "unknown key [core] colour"),
+        ({"oracle": {}}, "unknown section [oracle]"),
+        ({"core": {"batch_max": "many"}}, "[core] batch_max"),
+        ({"core": {"batch_max": 0}}, "[core] batch_max"),
+        ({"telegram": {"enabled": "yes"}}, "[telegram] enabled"),
+        ({"telegram": {"enabled": True}}, "[telegram] token is missing"),
+        ({"discord": {"enabled": True}}, "[discord] token is missing"),
+        ({"storage": {"url": "silentgod.db"}}, "[storage] url"),
+        (
+            {"telegram": {"enabled": True, "token": "1:x", "mode": "webhook"}},
+            "[telegram] webhook_url",
+        ),
+    ],
+)
+def test_bad_values_name_the_key(data: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(data, environ={})
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_tokens_come_from_the_environment_and_never_show() -> None:
+    config = parse_config(
+        {"telegram": {"enabled": True}}, environ={"SILENTGOD_TELEGRAM_TOKEN": "123:SECRET"}
+    )
+    assert config.telegram.token == "123:SECRET"
+    assert "SECRET" not in repr(config)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.core.default_mode = "glyph"  # type: ignore[misc]
+
+
+def test_broken_files_are_one_clear_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[core\ndefault_mode = ", "utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken, environ={})
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "missing.toml", environ={})
+
+
+def test_the_command_line_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[core]\ndefault_mode = "loud"\n', "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "[core] default_mode" in done.stderr and "Traceback" not in done.stderr
