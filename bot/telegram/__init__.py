@@ -1,0 +1,1 @@
+"""The Telegram frontend: python-telegram-bot over the shared GodService."""

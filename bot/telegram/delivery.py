@@ -1,0 +1,120 @@
+"""Sending to Telegram: replies cut to its limits, the Translate button, the typing indicator.
+
+Everything is sent as plain text (no ``parse_mode``), so no glyph, bracket or underscore in a
+user's words can ever cause a Markdown/HTML parse error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ChatAction, MessageLimit
+from telegram.error import TelegramError
+
+from core import render
+from core.chunks import split_message
+from core.service import GodService
+from core.texts import say
+from core.types import Language, Reply
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096 UTF-16 code units
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
+MAX_PARTS = 3  # an absurd output is cut after three messages rather than flooding the chat
+TYPING_REFRESH_S = 4.5  # Telegram shows a chat action for about five seconds
+
+REVEAL_PREFIX = "reveal:"
+REVEAL_PATTERN = re.compile(r"^reveal:(\d{1,18})$")
+
+
+def parts(text: str, limit: int = TEXT_LIMIT, max_parts: int = MAX_PARTS) -> list[str]:
+    """``text`` cut into messages Telegram accepts, never inside a glyph."""
+    return split_message(text, limit, "utf16", max_parts=max_parts)
+
+
+def one_part(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` trimmed to a single message (with an ellipsis when it had to be cut)."""
+    cut = parts(text, limit, max_parts=1)
+    return cut[0] if cut else ""
+
+
+def reveal_data(message_id: int) -> str:
+    """Callback data of the Translate button under a stored answer."""
+    return f"{REVEAL_PREFIX}{message_id}"
+
+
+def translate_keyboard(message_id: int, language: Language) -> InlineKeyboardMarkup:
+    """One button that reveals the translation of the stored answer ``message_id``."""
+    button = InlineKeyboardButton(
+        say("translate_button", language), callback_data=reveal_data(message_id)
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+def wants_button(reply: Reply) -> bool:
+    """Glyph-only answers (and silences) carry a Translate button."""
+    glyph_only = reply.mode == "glyph" and reply.kind in ("answer", "silence")
+    return glyph_only and reply.message_id is not None
+
+
+async def send_text(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> list[Message]:
+    """Answer ``message`` with ``text`` in as many parts as needed, the keyboard on the first."""
+    sent = []
+    for index, part in enumerate(parts(text)):
+        sent.append(
+            await message.reply_text(
+                part,
+                reply_markup=markup if index == 0 else None,
+                allow_sending_without_reply=True,
+            )
+        )
+    return sent
+
+
+async def send_reply(message: Message, reply: Reply, service: GodService) -> list[Message]:
+    """Render the core's reply, send it, and link the stored answer to the sent message."""
+    markup = None
+    if wants_button(reply):
+        markup = translate_keyboard(reply.message_id, reply.language)  # type: ignore[arg-type]
+    sent = await send_text(message, render.reply_text(reply), markup)
+    if sent and reply.message_id is not None:
+        # the first part carries the glyphs (and the button): /translate in reply to it, or a
+        # press of its button, finds this answer again
+        await service.remember_delivery(reply.message_id, str(sent[0].message_id))
+    return sent
+
+
+@contextlib.asynccontextmanager
+async def chat_action(message: Message, action: str = ChatAction.TYPING) -> AsyncIterator[None]:
+    """Show ``action`` (typing…) in the chat while the body runs, refreshed every few seconds.
+
+    A request already on its way is never cancelled (it finishes before the reply is sent, so the
+    indicator cannot outlive the answer); a failed action is only logged.
+    """
+    done = asyncio.Event()
+
+    async def keep_showing() -> None:
+        while True:
+            try:
+                await message.reply_chat_action(action)
+            except TelegramError as error:
+                logger.debug("chat action failed in chat %s: %s", message.chat_id, error)
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), TYPING_REFRESH_S)
+                return
+
+    task = asyncio.create_task(keep_showing())
+    try:
+        yield
+    finally:
+        done.set()
+        await task

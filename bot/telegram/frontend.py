@@ -1,0 +1,224 @@
+"""The Telegram frontend: a python-telegram-bot Application sharing the loop with the others.
+
+``start()`` builds the Application, runs PTB's manual lifecycle (initialise, start, then
+polling or a webhook) and returns; ``stop()`` undoes it in reverse, finishing replies in
+flight. Everything the bot does with an update lives in ``handlers``.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.app import StartupError
+from bot.config import TelegramConfig
+from bot.telegram.handlers import GodHandlers
+from bot.telegram.logs import Redactor
+from bot.telegram.processor import ChatOrderedProcessor
+from core.service import GodService
+from core.texts import say
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = (
+    "start",
+    "help",
+    "glyph",
+    "translate",
+    "mode",
+    "lang",
+    "bridge",
+    "lexicon",
+    "history",
+    "forget",
+    "field",
+)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
+
+
+class TelegramFrontend:
+    """The god in every Telegram chat: private chats, groups and inline mode."""
+
+    name = "telegram"
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        service: GodService,
+        *,
+        rate_limiter: BaseRateLimiter | None = None,
+        poll_timeout_s: float = 10.0,
+    ) -> None:
+        self.config = config
+        self.service = service
+        self.rate_limiter = rate_limiter
+        self.poll_timeout_s = poll_timeout_s
+        self.handlers = GodHandlers(service, self.redact)
+        self.redactor = Redactor(self.redact)
+        self.application: Application | None = None
+
+    def redact(self, text: str) -> str:
+        """``text`` with the bot token (and the webhook secret) blanked out."""
+        for secret in (self.config.token, self.config.webhook_secret):
+            if secret:
+                text = text.replace(secret, "<redacted>")
+        return text
+
+    def build(self) -> Application:
+        """The Application: token, Bot API URLs, rate limiter, per-chat ordered concurrency."""
+        builder = (
+            Application.builder()
+            .token(self.config.token)
+            .rate_limiter(self.rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+            .concurrent_updates(ChatOrderedProcessor())
+        )
+        if self.config.base_url:
+            builder = builder.base_url(self.config.base_url)
+        file_url = self.config.base_file_url or _file_url(self.config.base_url)
+        if file_url:
+            builder = builder.base_file_url(file_url)
+        application = builder.build()
+        self.register(application)
+        return application
+
+    def register(self, application: Application) -> None:
+        """Attach every handler; the first matching handler of a group wins."""
+        h = self.handlers
+        by_command = {
+            "start": h.on_help,
+            "help": h.on_help,
+            "glyph": h.on_glyph,
+            "translate": h.on_translate,
+            "mode": h.on_mode,
+            "lang": h.on_lang,
+            "bridge": h.on_bridge,
+            "lexicon": h.on_lexicon,
+            "history": h.on_history,
+            "forget": h.on_forget,
+            "field": h.on_field,
+        }
+        for command in COMMANDS:
+            application.add_handler(CommandHandler(command, by_command[command]))
+        application.add_handler(
+            MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, h.on_unknown_command)
+        )
+        application.add_handler(
+            MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, h.on_text)
+        )
+        application.add_handler(CallbackQueryHandler(h.on_reveal, pattern=r"^reveal:"))
+        application.add_handler(CallbackQueryHandler(h.on_other_button))
+        application.add_handler(InlineQueryHandler(h.on_inline))
+        application.add_error_handler(h.on_error)
+
+    async def start(self) -> None:
+        """Connect, publish the command menu (ru and en), and begin polling or the webhook."""
+        # httpx logs every request URL at INFO, and the URL holds the token; the redactor
+        # also covers PTB's DEBUG lines and exception texts
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        self.redactor.install()
+        # PTB 22's own RetryAfter reads its deprecated int ``retry_after`` on every 429; nothing
+        # here reads it, so the warning is noise (PTB_TIMEDELTA=1 would silence it process-wide)
+        warnings.filterwarnings(
+            "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
+        )
+        application = self.build()
+        self.application = application
+        try:
+            await application.initialize()
+            await self._publish_commands()
+            await application.start()
+            await self._start_updates()
+        except InvalidToken:
+            await self._abandon()
+            raise StartupError(
+                "telegram: the token was rejected by the Bot API "
+                "(check [telegram] token or SILENTGOD_TELEGRAM_TOKEN)"
+            ) from None
+        except TelegramError as error:
+            await self._abandon()
+            raise StartupError(f"telegram: cannot start: {self.redact(str(error))}") from None
+        except OSError as error:  # the webhook's port is taken or may not be bound
+            await self._abandon()
+            where = f"{self.config.webhook_listen}:{self.config.webhook_port}"
+            reason = error.strerror or error
+            message = f"telegram: cannot listen for the webhook on {where}: {reason}"
+            raise StartupError(message) from None
+        logger.info("telegram: @%s is listening (%s)", application.bot.username, self.config.mode)
+
+    async def _start_updates(self) -> None:
+        application = self.application
+        assert application is not None and application.updater is not None
+        config = self.config
+        if config.mode == "webhook":
+            await application.updater.start_webhook(
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                url_path=config.webhook_path,
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret or None,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+        else:
+            await application.updater.start_polling(
+                timeout=self.poll_timeout_s,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+
+    async def _publish_commands(self) -> None:
+        """The command menu: Russian for Russian clients, English for everyone else."""
+        assert self.application is not None
+        bot = self.application.bot
+        for language, code in (("ru", "ru"), ("en", None)):
+            commands = [BotCommand(c, say(f"command_{c}", language)) for c in COMMANDS]
+            try:
+                await bot.set_my_commands(commands, language_code=code)
+            except InvalidToken:
+                raise
+            except TelegramError as error:  # a menu is a nicety; the bot works without it
+                logger.warning("telegram: setMyCommands (%s) failed: %s", language, error)
+
+    async def _abandon(self) -> None:
+        """Undo a half-finished start."""
+        try:
+            await self.stop()
+        except Exception as error:
+            logger.debug("telegram: cleanup after a failed start: %s", self.redact(str(error)))
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the replies in flight, close the connections."""
+        application, self.application = self.application, None
+        if application is None:
+            return
+        try:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+            logger.info("telegram: stopped")
+        finally:
+            self.redactor.remove()
+
+
+def _file_url(base_url: str) -> str:
+    """A self-hosted Bot API server serves files beside its methods: …/bot → …/file/bot."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return ""
