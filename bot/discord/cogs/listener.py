@@ -1,0 +1,80 @@
+"""Plain messages: DMs always, servers only when the bot is mentioned or replied to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.discord import delivery, incoming, replies
+from core import render
+from core.types import Incoming, Reply
+
+if TYPE_CHECKING:
+    from bot.discord.bot import SilentGodBot
+
+ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+class Listener(commands.Cog):
+    """Answers messages in the effective default mode (channel, else server, else config)."""
+
+    def __init__(self, bot: SilentGodBot) -> None:
+        self.bot = bot
+        self.service = bot.service
+
+    def _my_roles(self, message: discord.Message) -> tuple[int, ...]:
+        """The bot's own managed role, when a message mentions it instead of the bot."""
+        me = self.bot.user
+        return tuple(
+            role.id
+            for role in message.role_mentions
+            if me is not None and role.tags is not None and role.tags.bot_id == me.id
+        )
+
+    def _replied_message(self, message: discord.Message) -> discord.Message | None:
+        """The bot's message this one replies to, if it does."""
+        reference = message.reference
+        resolved = reference.resolved if reference else None
+        me = self.bot.user
+        if isinstance(resolved, discord.Message) and me and resolved.author.id == me.id:
+            return resolved
+        return None
+
+    def _addressed(self, message: discord.Message) -> bool:
+        """Mentioned by name or by its role (never by @everyone), or replied to."""
+        me = self.bot.user
+        if me is None:
+            return False
+        if any(user.id == me.id for user in message.mentions) or self._my_roles(message):
+            return True
+        return self._replied_message(message) is not None
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a DM, a mention or a reply to the bot; ignore bots, itself included."""
+        if message.author.bot or message.type not in ANSWERED_TYPES or self.bot.user is None:
+            return
+        if message.guild is not None and not self._addressed(message):
+            return
+        self.bot.track()
+        text = incoming.without_mention(message.content, self.bot.user.id, self._my_roles(message))
+        try:
+            async with message.channel.typing():
+                asked = incoming.from_message(message, text)
+                replied = self._replied_message(message)
+                if not text and replied is not None:  # a bare reply to an answer: reveal it
+                    revealed = await self._reveal(asked, replied)
+                    if revealed is not None:
+                        await delivery.send_to_channel(message, render.reply_text(revealed))
+                        return
+                reply = await self.service.answer(asked)
+            await replies.to_message(message, self.service, reply)
+        except Exception as error:
+            await self.bot.report_message_error(message, error)
+
+    async def _reveal(self, asked: Incoming, answer: discord.Message) -> Reply | None:
+        """The translation of the god's answer that ``answer`` carried, if it is stored."""
+        answer_id = await self.service.find_answer(asked, str(answer.id))
+        return await self.service.reveal(answer_id, asked) if answer_id is not None else None

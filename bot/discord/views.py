@@ -1,0 +1,78 @@
+"""The "Translate" button under every glyph-only answer, alive across restarts.
+
+The button's custom_id carries the stored answer's id, so any running bot can answer a
+click: the class is registered with ``add_dynamic_items`` and rebuilt from the custom_id,
+including for messages sent before the last restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, cast
+
+import discord
+
+from bot.discord import delivery, incoming
+from core import render
+from core.texts import say
+from core.types import Reply
+
+if TYPE_CHECKING:
+    from bot.discord.bot import SilentGodBot
+
+logger = logging.getLogger(__name__)
+
+
+class RevealButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"silentgod:reveal:(?P<id>[0-9]+)",
+):
+    """Reveals the translation of one stored answer, to the clicker only."""
+
+    def __init__(self, message_id: int, label: str = "Translate") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"silentgod:reveal:{message_id}",
+            )
+        )
+        self.message_id = message_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Button,
+        match: object,
+        /,
+    ) -> RevealButton:
+        """Rebuild the button from a click on any message that carries it."""
+        return cls(int(match["id"]), item.label or "Translate")  # type: ignore[index]
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        """Defer ephemerally, then show the stored translation (or say it is gone)."""
+        bot = cast("SilentGodBot", interaction.client)
+        bot.track()
+        try:
+            await delivery.defer(interaction, ephemeral=True)
+            message = incoming.from_interaction(interaction)
+            reply = await bot.service.reveal(self.message_id, message)
+            if reply is None:
+                language = await bot.service.language_for(message, "")
+                await delivery.follow_up(interaction, say("translation_gone", language))
+                return
+            await delivery.follow_up(interaction, render.reply_text(reply))
+        except Exception as error:  # discord.py would only log it; answer the user too
+            await bot.report_interaction_error(interaction, error, what="Translate button")
+
+
+def reveal_view(reply: Reply) -> discord.ui.View | None:
+    """A view with the Translate button for a glyph-only answer; None for anything else."""
+    if reply.mode != "glyph" or reply.message_id is None:
+        return None
+    if reply.kind not in ("answer", "silence"):
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(RevealButton(reply.message_id, say("translate_button", reply.language)))
+    return view
