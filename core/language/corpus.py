@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from core.language.oracle import (
     MAX_CONTEMPLATED,
     MIXTURE,
+    OPERATORS,
     SILENT,
     THEN,
     UNARY_OPERATORS,
@@ -150,18 +151,24 @@ def build_corpus(
             target = heldout if _stable_share(seed, question) < heldout_share else train
             target[family].append(_example(question, rules, family))
 
-    # The god must also learn when to stay silent: questions with no fact behind them.
+    # The god must also learn when to stay silent: questions with no fact behind them, and
+    # scenes that are no question at all (a lone operator, an operator after its concept…).
     silent: set[Scene] = set()
+    symbols = [*sorted(OPERATORS), *concepts]
     attempts = 0
     while len(silent) < silences and attempts < silences * 50:
         attempts += 1
         kind = rng.random()
-        if kind < 0.4:
+        if kind < 0.3:
             question: Scene = (rng.choice(list(UNARY_OPERATORS)), rng.choice(concepts))
-        elif kind < 0.7:
+        elif kind < 0.5:
             question = (MIXTURE, *rng.sample(concepts, 2))
-        else:
+        elif kind < 0.65:
             question = tuple(rng.sample(concepts, rng.choice((1, 2, 3))))
+        elif kind < 0.8:
+            question = tuple(rng.choice(sorted(OPERATORS)) for _ in range(rng.randint(1, 3)))
+        else:
+            question = tuple(rng.choice(symbols) for _ in range(rng.randint(2, 6)))
         if read_question(question, (), rules).answer == SILENT:
             silent.add(question)
     for question in sorted(silent):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, PreTrainedModel
+from transformers.utils import logging as transformers_logging
 
 from core.language.lexicon import Lexicon, load_lexicon
 from core.language.oracle import OPERATORS, SILENCE, SILENT, Exchange, Scene
@@ -76,6 +77,7 @@ class God:
         if not (folder / "config.json").is_file():
             raise CheckpointError(f"no god checkpoint in {folder} (run `silentgod train`)")
         lexicon = lexicon or load_lexicon()
+        transformers_logging.disable_progress_bar()
         try:
             tokenizer = load_tokenizer(folder)
             model = AutoModelForCausalLM.from_pretrained(str(folder), local_files_only=True)
@@ -89,6 +91,7 @@ class God:
         """Write weights (safetensors), config, tokenizer and the card."""
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
+        transformers_logging.disable_progress_bar()
         self.model.save_pretrained(str(folder))
         self.codec.tokenizer.save_pretrained(str(folder))
         if card is not None:
