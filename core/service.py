@@ -9,6 +9,7 @@ thread, the database through aiosqlite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +20,7 @@ from core.language.lexicon import Entry, Lexicon
 from core.language.oracle import SILENCE, SILENT, Exchange, Scene
 from core.model.god import MAX_QUESTION, God, Request
 from core.model.runner import GodBusy, GodFailed, GodRunner, GodTimeout
-from core.storage.records import ChatRecord, StoreError, UserRecord
+from core.storage.records import ChatRecord, ChatSettings, NewMessage, StoreError, UserRecord
 from core.storage.repository import ConversationStore
 from core.texts import say
 from core.types import (
@@ -99,8 +100,62 @@ def client_language(code: str | None) -> Language | None:
     return None
 
 
+class MessageWriter:
+    """Group commit: messages that arrive together are stored in one transaction.
+
+    ``add`` returns only once its message is committed, so a question is still stored
+    before the god answers it; concurrent chats simply share the commit.
+    """
+
+    def __init__(self, store: ConversationStore) -> None:
+        self.store = store
+        self._pending: list[tuple[NewMessage, asyncio.Future[int]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def add(self, message: NewMessage) -> int:
+        """Store one message (with whatever else is waiting) and return its id."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="message-writer")
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((message, future))
+        self._wake.set()
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._pending = self._pending, []
+            if not batch:
+                continue
+            try:
+                ids = await self.store.add_messages([message for message, _ in batch])
+            except Exception as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), message_id in zip(batch, ids, strict=True):
+                if not future.done():
+                    future.set_result(message_id)
+
+    async def close(self) -> None:
+        """Finish what is queued, then stop."""
+        while self._pending:
+            await asyncio.sleep(0.001)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
 class GodService:
-    """Shared by every frontend on one event loop; received through their constructors."""
+    """Shared by every frontend on one event loop; received through their constructors.
+
+    Chats, users, settings and each chat's last exchange are cached in memory: this
+    process is the only writer of settings, and every change goes through it.
+    """
 
     def __init__(
         self,
@@ -118,28 +173,59 @@ class GodService:
         self.bridge = bridge
         self.lexicon = lexicon
         self.god = god
+        self.writer = MessageWriter(store)
+        self._chats: dict[tuple[str, str], ChatRecord] = {}
+        self._users: dict[tuple[str, str], UserRecord] = {}
+        self._settings: dict[tuple[str, str, str | None], ChatSettings] = {}
+        self._last_exchange: dict[int, Exchange | None] = {}
 
     # ---------------------------------------------------------------- settings
     async def _chat(self, message: Incoming) -> ChatRecord:
-        return await self.store.ensure_chat(message.platform, message.chat_id, message.chat_kind)
+        key = (message.platform, message.chat_id)
+        chat = self._chats.get(key)
+        if chat is None or chat.kind != message.chat_kind:
+            chat = await self.store.ensure_chat(
+                message.platform, message.chat_id, message.chat_kind
+            )
+            self._chats[key] = chat
+        return chat
 
     async def _user(self, message: Incoming) -> UserRecord:
-        return await self.store.ensure_user(
-            message.platform, message.user_id, message.user_name, message.language_hint
-        )
+        key = (message.platform, message.user_id)
+        user = self._users.get(key)
+        if user is None or (message.user_name and user.name != message.user_name):
+            user = await self.store.ensure_user(
+                message.platform, message.user_id, message.user_name, message.language_hint
+            )
+            self._users[key] = user
+        return user
+
+    async def _chat_settings(self, message: Incoming, channel: bool = True) -> ChatSettings:
+        channel_id = message.channel_id if channel else None
+        key = (message.platform, message.chat_id, channel_id)
+        settings = self._settings.get(key)
+        if settings is None:
+            settings = await self.store.get_chat_settings(
+                message.platform, message.chat_id, channel_id
+            )
+            self._settings[key] = settings
+        return settings
+
+    def _forget_settings(self, message: Incoming) -> None:
+        for key in [k for k in self._settings if k[:2] == (message.platform, message.chat_id)]:
+            del self._settings[key]
+        self._chats.pop((message.platform, message.chat_id), None)
 
     async def effective_mode(self, message: Incoming) -> Mode:
         """Explicit command, else channel override, else chat default, else the config."""
         if message.mode:
             return message.mode
-        settings = await self.store.get_chat_settings(
-            message.platform, message.chat_id, message.channel_id
-        )
+        settings = await self._chat_settings(message)
         return settings.effective_mode(self.settings.default_mode)
 
     async def language_for(self, message: Incoming, text: str | None = None) -> Language:
         """The reader's language: the chat's setting, else the client, else the script."""
-        settings = await self.store.get_chat_settings(message.platform, message.chat_id)
+        settings = await self._chat_settings(message, channel=False)
         setting = settings.language if settings.language != "auto" else self.settings.language
         if setting in ("ru", "en"):
             return setting  # type: ignore[return-value]
@@ -173,6 +259,7 @@ class GodService:
             return SettingChange("invalid", value, say("mode_bad", language, value=value))
         if not self.may_change_settings(message):
             return SettingChange("refused", value, say("admins_only", language))
+        self._forget_settings(message)
         if scope == "channel" and message.channel_id:
             await self.store.set_channel_mode(
                 message.platform,
@@ -182,6 +269,7 @@ class GodService:
             )
         else:
             await self.store.set_chat_mode(message.platform, message.chat_id, value)  # type: ignore[arg-type]
+        self._forget_settings(message)
         return SettingChange("set", value, say("mode_set", language, mode=value))
 
     async def language_setting(self, message: Incoming, value: str | None) -> SettingChange:
@@ -199,7 +287,9 @@ class GodService:
             return SettingChange("invalid", value, say("lang_bad", language, value=value))
         if not self.may_change_settings(message):
             return SettingChange("refused", value, say("admins_only", language))
+        self._forget_settings(message)
         await self.store.set_chat_language(message.platform, message.chat_id, value)  # type: ignore[arg-type]
+        self._forget_settings(message)
         language = await self.language_for(message, "")
         return SettingChange("set", value, say("lang_set", language, language=value))
 
@@ -209,17 +299,21 @@ class GodService:
         return self.bridge.hear(text, language)
 
     async def _context(self, chat: ChatRecord) -> Exchange | None:
+        """The chat's last exchange: from memory, or from the store after a restart."""
         if self.settings.context_turns <= 0:
             return None
+        if chat.id in self._last_exchange:
+            return self._last_exchange[chat.id]
         exchanges = await self.store.recent_exchanges(chat, None, limit=1)
-        if not exchanges or exchanges[-1].answer is None:
-            return None
-        last = exchanges[-1]
-        question = self._scene(last.question.glyphs or "")
-        answer = self._scene(last.answer.glyphs or "") if last.answer else None
-        if not question or not answer:
-            return None
-        return Exchange(question, answer)
+        context = None
+        if exchanges and exchanges[-1].answer is not None:
+            last = exchanges[-1]
+            question = self._scene(last.question.glyphs or "")
+            answer = self._scene(last.answer.glyphs or "") if last.answer else ()
+            if question and answer:
+                context = Exchange(question, answer)
+        self._last_exchange[chat.id] = context
+        return context
 
     def _scene(self, glyphs: str) -> Scene:
         return tuple(key for key in self.lexicon.keys_of(glyphs) if key is not None)
@@ -253,8 +347,8 @@ class GodService:
             chat = await self._chat(message)
             user = await self._user(message)
             context = await self._context(chat)
-            question_id = await self.store.add_user_message(
-                chat, user, text, heard.glyphs, mode, language
+            question_id = await self.writer.add(
+                NewMessage(chat.id, user.id, "user", text, heard.glyphs, mode, language)
             )
         except StoreError as error:
             logger.error("store unavailable while answering: %s", error)
@@ -297,12 +391,14 @@ class GodService:
         glyphs = self.lexicon.glyphs(scene)
         spoken = await asyncio.to_thread(self.bridge.speak, glyphs, language)
         try:
-            answer_id = await self.store.add_god_message(
-                chat, question_id, glyphs, spoken.text, mode, language
+            answer_id: int | None = await self.writer.add(
+                NewMessage(chat.id, None, "god", spoken.text, glyphs, mode, language, question_id)
             )
         except StoreError as error:
             logger.error("could not store the god's answer: %s", error)
             answer_id = None
+        if question:
+            self._last_exchange[chat.id] = Exchange(question, scene)
         if not question:
             unknown = f" ({', '.join(heard.unknown[:12])})" if heard.unknown else ""
             notice = say("unheard", language, unknown=unknown)
@@ -411,11 +507,13 @@ class GodService:
         """Delete this user's messages (and the god's answers to them) in this chat."""
         chat = await self._chat(message)
         user = await self._user(message)
+        self._last_exchange.pop(chat.id, None)
         return await self.store.forget(chat, user)
 
     async def close(self) -> None:
         """Drain in-flight answers, stop the worker and close the store."""
         await self.runner.stop()
+        await self.writer.close()
         await self.store.close()
 
     # ---------------------------------------------------------------- the meaning field

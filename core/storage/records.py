@@ -113,3 +113,17 @@ class StoreCounts:
     def messages(self) -> int:
         """All stored messages, both roles."""
         return self.user_messages + self.god_messages
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to store in a batch (``SqlStore.add_messages``)."""
+
+    chat_id: int
+    user_id: int | None
+    role: Role
+    text: str | None
+    glyphs: str | None
+    mode: Mode
+    language: Language | None
+    reply_to_id: int | None = None

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Protocol, Self, cast, runtime_checkable
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,6 +22,7 @@ from core.storage.records import (
     ChatSettings,
     Exchange,
     MessageRecord,
+    NewMessage,
     StoreCounts,
     StoreError,
     UnknownChatError,
@@ -107,6 +108,10 @@ class ConversationStore(Protocol):
         external_message_id: str | None = None,
     ) -> int:
         """Store the god's answer to question ``reply_to_id``; returns its id."""
+        ...
+
+    async def add_messages(self, messages: Sequence[NewMessage]) -> list[int]:
+        """Store many messages in one transaction; their ids in the same order."""
         ...
 
     async def set_external_id(self, message_id: int, external_message_id: str) -> bool:
@@ -505,6 +510,34 @@ class SqlStore:
             ),
             "store the answer",
         )
+
+    async def add_messages(self, messages: Sequence[NewMessage]) -> list[int]:
+        """Store many messages in one transaction (group commit); ids in the same order."""
+        if not messages:
+            return []
+        for message in messages:
+            _check(message.mode, MODES, "mode")
+            _check(message.role, ("user", "god"), "role")
+            if message.language is not None:
+                _check(message.language, LANGUAGES, "language")
+        rows = [
+            {
+                "chat_id": m.chat_id,
+                "user_id": m.user_id,
+                "role": m.role,
+                "text": m.text,
+                "glyphs": m.glyphs,
+                "mode": m.mode,
+                "language": m.language,
+                "reply_to_id": m.reply_to_id,
+            }
+            for m in messages
+        ]
+        statement = insert(Message).returning(Message.id, sort_by_parameter_order=True)
+        with _errors("store messages"):
+            async with self._sessions.begin() as session:
+                result = await session.execute(statement, rows)
+                return list(result.scalars())
 
     async def _add_message(self, message: Message, action: str) -> int:
         _check(message.mode, MODES, "mode")
