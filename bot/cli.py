@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 TRAIN_STEPS = 3000
-VOICE_STEPS = 2400
+VOICE_STEPS = 5000
 
 
 def print_json(document: Any) -> None:
@@ -95,7 +95,11 @@ def cmd_train_voice(args: argparse.Namespace) -> int:
     from core.model.god import CheckpointError, God
 
     settings = VoiceSettings(
-        steps=args.steps, seed=args.seed, threads=args.threads, layers=args.layers
+        steps=args.steps,
+        seed=args.seed,
+        threads=args.threads,
+        layers=args.layers,
+        max_seconds=args.max_minutes * 60,
     )
     out = args.out or str(PACKAGED_VOICE)
     try:
@@ -173,19 +177,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    """One message, one answer, then exit."""
-    import asyncio
-    import dataclasses
+def _one_message(args: argparse.Namespace, job: Callable[[Any, Any], Any]) -> Any:
+    """Start the service from the config, run ``job(service, message)`` once, stop it.
 
-    from bot.app import StartupError, build_service
-    from core import render
+    The message comes from the command line (``args.message`` in ``args.chat``); raises
+    StartupError when the service cannot start.
+    """
+    import asyncio
+
+    from bot.app import build_service
     from core.types import Incoming
 
     config = _config(args)
     _setup_logging("WARNING")
 
-    async def ask() -> dict[str, Any]:
+    async def run() -> Any:
         service = await build_service(config)
         try:
             message = Incoming(
@@ -193,21 +199,30 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 chat_id=args.chat,
                 user_id="cli",
                 text=args.message,
-                mode=args.mode,
+                mode=getattr(args, "mode", None),
                 language_hint=args.lang,
             )
-            reply = await service.answer(message)
+            return await job(service, message)
         finally:
             await service.close()
-        document = dataclasses.asdict(reply)
-        document["unknown"] = list(reply.unknown)
-        document["reply"] = render.reply_text(reply)
-        return document
+
+    return asyncio.run(run())
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """One message, one answer, then exit."""
+    import dataclasses
+
+    from bot.app import StartupError
+    from core import render
 
     try:
-        document = asyncio.run(ask())
+        reply = _one_message(args, lambda service, message: service.answer(message))
     except StartupError as error:
         return _start_failure(error)
+    document = dataclasses.asdict(reply)
+    document["unknown"] = list(reply.unknown)
+    document["reply"] = render.reply_text(reply)
     if args.json:
         print_json(document)
     else:
@@ -251,31 +266,12 @@ def cmd_bridge(args: argparse.Namespace) -> int:
 
 def cmd_field(args: argparse.Namespace) -> int:
     """The meaning-field picture of one message, written as a PNG."""
-    import asyncio
     from pathlib import Path
 
-    from bot.app import StartupError, build_service
-    from core.types import Incoming
-
-    config = _config(args)
-    _setup_logging("WARNING")
-
-    async def draw():  # type: ignore[no-untyped-def]
-        service = await build_service(config)
-        try:
-            message = Incoming(
-                platform="console",
-                chat_id=args.chat,
-                user_id="cli",
-                text=args.message,
-                language_hint=args.lang,
-            )
-            return await service.field(message)
-        finally:
-            await service.close()
+    from bot.app import StartupError
 
     try:
-        picture = asyncio.run(draw())
+        picture = _one_message(args, lambda service, message: service.field(message))
     except StartupError as error:
         return _start_failure(error)
     out = Path(args.out)
@@ -414,6 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
     voice.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest)")
     voice.add_argument(
         "--layers", default="all", help='layers with LoRA: "all", "ends" or e.g. "0,3"'
+    )
+    voice.add_argument(
+        "--max-minutes",
+        type=float,
+        default=13.0,
+        help="stop the training loop early after this long on a busy machine (0: never)",
     )
     voice.add_argument("--model-dir", help="the god to teach (default: the shipped one)")
     voice.add_argument("--out", help="output folder (default: the voice in the package)")

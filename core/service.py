@@ -573,6 +573,17 @@ class GodService:
         return FieldPicture(png, caption, data)
 
 
+def history_count(argument: str) -> int | None:
+    """The n of "/history [n]": 5 by default, 1 to HISTORY_LIMIT; None when it is no such n."""
+    if not argument.strip():
+        return 5
+    try:
+        value = int(argument)
+    except ValueError:
+        return None
+    return value if 1 <= value <= HISTORY_LIMIT else None
+
+
 def lookup_entries(lexicon: Lexicon, bridge: Bridge, query: str) -> list[Entry]:
     """Exact look-up first (glyph, key, lemma or synonym); else what the bridge hears."""
     found = lexicon.lookup(query)

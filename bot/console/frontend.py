@@ -15,14 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from core import render
-from core.service import GodService
+from core.service import HISTORY_LIMIT, GodService, history_count
 from core.texts import say
 from core.types import Incoming, Mode
 
 logger = logging.getLogger(__name__)
 
 QUIT = frozenset({"/quit", "/exit", "/q"})
-HISTORY_MAX = 50
 
 
 class ConsoleFrontend:
@@ -96,9 +95,9 @@ class ConsoleFrontend:
                 return say("needs_text", language, example="/lexicon fire")
             return render.lexicon_text(self.service.lookup(argument), argument, language)
         if name == "/history":
-            count = _count(argument)
+            count = history_count(argument)
             if count is None:
-                return say("history_bad", language, limit=HISTORY_MAX)
+                return say("history_bad", language, limit=HISTORY_LIMIT)
             return render.history_text(await self.service.history(message, count), language)
         if name == "/forget":
             count = await self.service.forget(message)
@@ -150,16 +149,6 @@ class ConsoleFrontend:
                 output = say("error", "en")
             if output:
                 print(output if not interactive else f"god › {output}", flush=True)
-
-
-def _count(argument: str) -> int | None:
-    if not argument:
-        return 5
-    try:
-        value = int(argument)
-    except ValueError:
-        return None
-    return value if 1 <= value <= HISTORY_MAX else None
 
 
 def _login_name() -> str:

@@ -21,7 +21,13 @@ from telegram.ext import ContextTypes
 from bot.telegram import delivery, updates
 from bot.telegram.delivery import chat_action, one_part, send_reply, send_text
 from core import render
-from core.service import HISTORY_LIMIT, GodService, client_language, script_language
+from core.service import (
+    HISTORY_LIMIT,
+    GodService,
+    client_language,
+    history_count,
+    script_language,
+)
 from core.texts import say
 from core.types import Language, Mode
 
@@ -182,7 +188,7 @@ class GodHandlers:
             return
         argument = updates.command_argument(message)
         language = await self._language(message)
-        count = _count(argument)
+        count = history_count(argument)
         if count is None:
             await send_text(message, say("history_bad", language, limit=HISTORY_LIMIT))
             return
@@ -317,17 +323,6 @@ def _article(result_id: str, title: str, text: str) -> InlineQueryResultArticle:
         description=one_part(text, 120),
         input_message_content=InputTextMessageContent(text),
     )
-
-
-def _count(argument: str) -> int | None:
-    """The n of /history [n]: 5 by default, 1 to HISTORY_LIMIT."""
-    if not argument:
-        return 5
-    try:
-        value = int(argument)
-    except ValueError:
-        return None
-    return value if 1 <= value <= HISTORY_LIMIT else None
 
 
 def _describe(update: object) -> str:
