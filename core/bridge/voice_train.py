@@ -1,0 +1,368 @@
+"""Training the LoRA voice on a frozen god: deterministic, CPU-sized, read top to bottom.
+
+Generate the pairs (``voice_data``), learn the text pieces and extend the god's vocabulary
+(``voice_tokens``), copy the god and grow its embeddings (``voice_model``), wrap the copy in
+LoRA plus trainable embedding/output copies, train on mixed batches of both directions with
+the loss on the output only, probe held-out generated pairs as it goes, check that the god's
+weights did not move, save the adapter, the tokenizer and the card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import platform
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from peft import PeftModel, get_peft_model
+
+from core.bridge.lexicon_bridge import LexiconBridge
+from core.bridge.lora_voice import CARD_NAME, MAX_SCENE, MAX_SPOKEN, MAX_TEXT, LoraVoice
+from core.bridge.metrics import answer_scenes
+from core.bridge.voice_data import HEAR, Sample, VoiceData, noise
+from core.bridge.voice_model import (
+    frozen_hash,
+    lora_config,
+    voice_base,
+    warm_start,
+    weights_hash,
+)
+from core.bridge.voice_tokens import VoiceCodec, build_voice_tokenizer
+from core.language.lexicon import Lexicon
+from core.language.oracle import RuleBase, load_rules
+from core.model.god import God
+
+logger = logging.getLogger(__name__)
+
+IGNORE = -100
+BUCKET = 8  # batches drawn at once and grouped by length
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceSettings:
+    """Everything that determines a voice training run."""
+
+    steps: int = 5400
+    batch_size: int = 128
+    learning_rate: float = 6e-3
+    warmup_steps: int = 150
+    rank: int = 16
+    alpha: int = 16
+    targets: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
+    layers: str = "all"  # "all", "ends" (first and last) or "0,3"
+    text_vocab: int = 3000
+    hear_pool: int = 80_000
+    speak_pool: int = 20_000
+    speak_share: float = 0.2
+    noise_share: float = 0.35
+    seed: int = 0
+    concepts: int = 0  # 0: every concept of the lexicon; n: a seeded subset (quick runs)
+    warm_start: bool = True  # text pieces start at the embedding of the glyphs they spell
+    # One thread: on a shared two-core machine two OpenMP threads stalled each other 6-15x
+    # (0.7-1.8 s a step against 0.11 s with one), and one is as fast when the machine is idle.
+    threads: int = 1
+    probe_every: int = 1000
+    # A safety net for the "at most 15 minutes" promise on a busy machine: training stops
+    # early (and the card says so) when the loop has run this long. 0: no limit.
+    max_seconds: float = 0.0
+    probe_size: int = 200
+
+
+Row = tuple[list[int], list[int]]  # prompt ids, target ids (ending in <eos>)
+
+
+def hear_row(codec: VoiceCodec, text_ids: Sequence[int], scene: Sequence[str]) -> Row | None:
+    if not text_ids or len(text_ids) > MAX_TEXT or len(scene) > MAX_SCENE:
+        return None
+    return codec.hear_prompt(text_ids), [*codec.scenes.scene_ids(scene), codec.eos_id]
+
+
+def speak_row(codec: VoiceCodec, sample: Sample, text_ids: Sequence[int]) -> Row | None:
+    if len(text_ids) > MAX_SPOKEN or len(sample.scene) > MAX_SCENE:
+        return None
+    return codec.speak_prompt(sample.scene, sample.language), [*text_ids, codec.eos_id]
+
+
+def make_batch(rows: Sequence[Row], pad_id: int) -> tuple[torch.Tensor, ...]:
+    """Right-padded ids, attention mask and labels that score only the target."""
+    width = max(len(p) + len(t) for p, t in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(rows), width), dtype=torch.long)
+    labels = torch.full((len(rows), width), IGNORE, dtype=torch.long)
+    for row, (prompt, target) in enumerate(rows):
+        ids = prompt + target
+        input_ids[row, : len(ids)] = torch.tensor(ids)
+        attention[row, : len(ids)] = 1
+        labels[row, len(prompt) : len(ids)] = torch.tensor(target)
+    return input_ids, attention, labels
+
+
+def target_loss(
+    model: PeftModel, input_ids: torch.Tensor, attention: torch.Tensor, labels: torch.Tensor
+) -> torch.Tensor:
+    """Mean cross-entropy of the target tokens, the output layer applied to them alone.
+
+    The same loss as ``model(..., labels=labels).loss``, but the 3 000-wide output layer runs
+    only where a target is predicted (about a third of the positions), not on every prompt
+    token: a quarter of a training step on this machine.
+    """
+    causal = model.get_base_model()
+    hidden = causal.model(input_ids=input_ids, attention_mask=attention).last_hidden_state
+    wanted = labels[:, 1:] != IGNORE
+    logits = causal.lm_head(hidden[:, :-1][wanted])
+    return torch.nn.functional.cross_entropy(logits.float(), labels[:, 1:][wanted])
+
+
+def _learning_rate(settings: VoiceSettings, step: int) -> float:
+    if step < settings.warmup_steps:
+        return settings.learning_rate * (step + 1) / settings.warmup_steps
+    progress = (step - settings.warmup_steps) / max(1, settings.steps - settings.warmup_steps)
+    return settings.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def _warm_start(model: PeftModel, codec: VoiceCodec) -> int:
+    """Seed the trainable embedding copy's text rows from the glyphs they spell."""
+    from core.bridge.morphology import fold_yo
+
+    weight = next(
+        p
+        for n, p in model.named_parameters()
+        if n.endswith("embed_tokens.modules_to_save.default.weight")
+    )
+    lexicon = codec.scenes.lexicon
+    words = {codec.scenes.key_to_id[e.key]: [fold_yo(w) for w in (*e.en, *e.ru)] for e in lexicon}
+    vocab = codec.tokenizer.get_vocab()
+    text_ids = set(codec.text_ids)
+    pieces = {i: t for t, i in vocab.items() if i in text_ids}
+    return warm_start(weight, pieces, words)
+
+
+def eval_scenes(rules: RuleBase | None = None) -> frozenset[tuple[str, ...]]:
+    """The sampled answer scenes the round-trip metric speaks (contemplations and paths):
+    never trained on. Single concepts and mixture results are facts of the rule base, a
+    finite set the voice must learn; they are trained and measured alike."""
+    rules = rules or load_rules()
+    facts = set(rules.mixture.values())
+    return frozenset(s for s in answer_scenes(rules) if len(s) > 1 and s not in facts)
+
+
+def train_voice(
+    god: God,
+    settings: VoiceSettings,
+    out_dir: str | Path | None = None,
+    *,
+    rules: RuleBase | None = None,
+    progress: Callable[[int, dict[str, float]], None] | None = None,
+    command: str = "",
+) -> LoraVoice:
+    """Train a voice on ``god`` (left untouched); save it to ``out_dir`` if given."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(settings.threads)
+    try:
+        return _train_voice(god, settings, out_dir, rules, progress, command)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_voice(
+    god: God,
+    settings: VoiceSettings,
+    out_dir: str | Path | None,
+    rules: RuleBase | None,
+    progress: Callable[[int, dict[str, float]], None] | None,
+    command: str,
+) -> LoraVoice:
+    torch.manual_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    started = time.perf_counter()
+    lexicon: Lexicon = god.lexicon
+    rules = rules or load_rules()
+    god_hash = weights_hash(god.model)
+
+    # 1. Data: generated pairs, and held-out probes drawn with another seed.
+    teacher = LexiconBridge(lexicon)
+    data = VoiceData(
+        lexicon,
+        rules,
+        teacher,
+        seed=settings.seed,
+        exclude_speak=eval_scenes(rules),
+        concepts=settings.concepts,
+    )
+    hear = data.hear_samples(settings.hear_pool, rng)
+    speak = data.speak_samples(settings.speak_pool, rng)
+    probe_rng = random.Random(settings.seed + 1_000)
+    probe_hear = data.hear_samples(settings.probe_size, probe_rng)
+    probe_speak = data.speak_samples(settings.probe_size, probe_rng)
+    probe_noisy = [Sample(HEAR, noise(s.text, probe_rng), s.scene, s.language) for s in probe_hear]
+
+    # 2. Vocabulary: the god's ids, the task tokens, then pieces learnt from the clean texts.
+    texts = [s.text for s in hear] + [s.text for s in speak]
+    tokenizer = build_voice_tokenizer(god.codec.tokenizer, texts, settings.text_vocab)
+    codec = VoiceCodec(tokenizer, god.codec)
+    speak_rows = [
+        row
+        for sample, ids in zip(speak, codec.encode([s.text for s in speak]), strict=True)
+        if (row := speak_row(codec, sample, ids)) is not None
+    ]
+    data_seconds = time.perf_counter() - started
+
+    # 3. The model: a copy of the god, grown, frozen, wrapped in the adapter.
+    base = voice_base(god.model, codec.vocab_size)
+    base_hash = frozen_hash(base)
+    layer_count = int(base.config.num_hidden_layers)
+    config = lora_config(
+        settings.rank, settings.alpha, settings.targets, settings.layers, layer_count
+    )
+    torch.manual_seed(settings.seed)
+    model = get_peft_model(base, config)
+    trainable, total = model.get_nb_trainable_parameters()
+    warmed = _warm_start(model, codec) if settings.warm_start else 0
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(
+        parameters, lr=settings.learning_rate, betas=(0.9, 0.98), weight_decay=0.0
+    )
+    voice = LoraVoice(model, codec, lexicon, card={})
+
+    # 4. Training: mixed batches of both directions; hearing texts noised on the fly. Rows
+    # are drawn BUCKET batches at a time and grouped by length, so little is padding.
+    speak_count = round(settings.batch_size * settings.speak_share)
+
+    def draw() -> list[list[Row]]:
+        drawn = [rng.choice(hear) for _ in range((settings.batch_size - speak_count) * BUCKET)]
+        texts = [
+            noise(s.text, rng) if rng.random() < settings.noise_share else s.text for s in drawn
+        ]
+        rows = [
+            row
+            for sample, ids in zip(drawn, codec.encode(texts), strict=True)
+            if (row := hear_row(codec, ids, sample.scene)) is not None
+        ]
+        rows += [rng.choice(speak_rows) for _ in range(speak_count * BUCKET)]
+        rows.sort(key=lambda r: len(r[0]) + len(r[1]))
+        size = -(-len(rows) // BUCKET)
+        groups = [rows[i : i + size] for i in range(0, len(rows), size)]
+        rng.shuffle(groups)
+        return groups
+
+    loss_value = float("nan")
+    probes: dict[str, float] = {}
+    pending: list[list[Row]] = []
+    train_started = time.perf_counter()
+    stopped_at: int | None = None
+    for step in range(settings.steps):
+        if settings.max_seconds and time.perf_counter() - train_started > settings.max_seconds:
+            stopped_at = step
+            logger.warning("voice training stopped early at step %d (time limit)", step)
+            break
+        model.train()
+        for group in optimizer.param_groups:
+            group["lr"] = _learning_rate(settings, step)
+        if not pending:
+            pending = draw()
+        rows = pending.pop()
+        input_ids, attention, labels = make_batch(rows, codec.pad_id)
+        loss = target_loss(model, input_ids, attention, labels)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        optimizer.step()
+        loss_value = float(loss.detach())
+        last = step == settings.steps - 1
+        if settings.probe_every and ((step + 1) % settings.probe_every == 0 or last):
+            model.eval()
+            probes = probe(voice, teacher, probe_hear, probe_noisy, probe_speak)
+        if progress:
+            progress(step, {"loss": loss_value, **probes})
+    train_seconds = time.perf_counter() - train_started
+    model.eval()
+
+    # 5. The god did not move: neither the god's own model nor the voice's frozen copy.
+    if weights_hash(god.model) != god_hash:
+        raise RuntimeError("training the voice changed the god's weights")
+    if frozen_hash(model) != base_hash:
+        raise RuntimeError("training the voice changed the frozen copy of the god")
+
+    card: dict[str, object] = {
+        "command": command,
+        "settings": {**asdict(settings), "targets": list(settings.targets)},
+        "base_god_sha256": god_hash,
+        "base_god_card": {k: god.card.get(k) for k in ("settings", "parameters") if k in god.card},
+        "vocabulary": {
+            "god": codec.god_vocab_size,
+            "voice": codec.vocab_size,
+            "text_pieces": len(codec.text_ids),
+        },
+        "trainable_parameters": trainable,
+        "all_parameters": total,
+        "trainable_share": round(trainable / total, 4),
+        "warm_started_rows": warmed,
+        "data": {
+            "hear_pairs": len(hear),
+            "speak_pairs": len(speak_rows),
+            "seconds": round(data_seconds, 1),
+        },
+        "train_seconds": round(train_seconds, 1),
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "final_loss": round(loss_value, 5),
+        "stopped_early_at_step": stopped_at,
+        "probe": probe(voice, teacher, probe_hear, probe_noisy, probe_speak)
+        if stopped_at is not None or not probes
+        else probes,
+        "base_weights_unchanged": True,
+        "torch": torch.__version__,
+        "machine": f"{platform.machine()}, {settings.threads} threads",
+    }
+    voice.card = card
+    if out_dir is not None:
+        save_voice(voice, out_dir)
+    return voice
+
+
+def probe(
+    voice: LoraVoice,
+    teacher: LexiconBridge,
+    hear: Sequence[Sample],
+    noisy: Sequence[Sample],
+    speak: Sequence[Sample],
+) -> dict[str, float]:
+    """Exact match on held-out generated pairs: hearing clean and noised text, speaking
+    (the spoken sentence reads back through the lexicon bridge as its scene)."""
+    figures: dict[str, float] = {}
+    for name, samples in (("hear", hear), ("hear_noisy", noisy)):
+        scenes = voice.hear_scenes([s.text for s in samples])
+        hits = sum(tuple(a) == tuple(s.scene) for a, s in zip(scenes, samples, strict=True))
+        figures[name] = round(hits / max(1, len(samples)), 4)
+    hits = 0
+    for language in ("ru", "en"):
+        chosen = [s for s in speak if s.language == language]
+        texts = voice.speak_scenes([s.scene for s in chosen], language)
+        for text, sample in zip(texts, chosen, strict=True):
+            hits += teacher.hear(text, language).concepts == tuple(sample.scene)
+    figures["speak"] = round(hits / max(1, len(speak)), 4)
+    return figures
+
+
+def save_voice(voice: LoraVoice, out_dir: str | Path) -> Path:
+    """Write the adapter (safetensors), the extended tokenizer and the card."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    model: PeftModel = voice.model
+    model.save_pretrained(str(folder), save_embedding_layers=False)
+    # peft writes a model-hub README beside the adapter; the card below says what matters.
+    (folder / "README.md").unlink(missing_ok=True)
+    voice.codec.tokenizer.save_pretrained(str(folder))
+    card = dict(voice.card)
+    card["adapter_bytes"] = sum(
+        f.stat().st_size for f in folder.glob("adapter_model.safetensors") if f.is_file()
+    )
+    voice.card = card
+    (folder / CARD_NAME).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    voice.path = folder
+    return folder
