@@ -27,6 +27,7 @@ import logging
 import random
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -141,7 +142,10 @@ class LoraVoice:
             check_ids(tokenizer, god.codec.tokenizer)
             codec = VoiceCodec(tokenizer, god.codec)
             base = voice_base(god.model, codec.vocab_size)
-            model = PeftModel.from_pretrained(base, str(folder), is_trainable=False)
+            with warnings.catch_warnings():
+                # peft asks transformers a deprecated question on every load; not ours to fix.
+                warnings.simplefilter("ignore", FutureWarning)
+                model = PeftModel.from_pretrained(base, str(folder), is_trainable=False)
         except Exception as error:  # a corrupt folder fails in many libraries' own ways
             raise VoiceError(f"cannot load the LoRA voice from {folder}: {error}") from error
         return cls(model, codec, god.lexicon, card, fallback=fallback, path=folder, god=god)

@@ -15,6 +15,7 @@ import math
 import platform
 import random
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ BUCKET = 8  # batches drawn at once and grouped by length
 class VoiceSettings:
     """Everything that determines a voice training run."""
 
-    steps: int = 5400
+    steps: int = 5600
     batch_size: int = 128
     learning_rate: float = 6e-3
     warmup_steps: int = 150
@@ -59,7 +60,7 @@ class VoiceSettings:
     text_vocab: int = 3000
     hear_pool: int = 80_000
     speak_pool: int = 20_000
-    speak_share: float = 0.2
+    speak_share: float = 0.15
     noise_share: float = 0.35
     seed: int = 0
     concepts: int = 0  # 0: every concept of the lexicon; n: a seeded subset (quick runs)
@@ -221,7 +222,9 @@ def _train_voice(
         settings.rank, settings.alpha, settings.targets, settings.layers, layer_count
     )
     torch.manual_seed(settings.seed)
-    model = get_peft_model(base, config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # peft's deprecated transformers call
+        model = get_peft_model(base, config)
     trainable, total = model.get_nb_trainable_parameters()
     warmed = _warm_start(model, codec) if settings.warm_start else 0
     parameters = [p for p in model.parameters() if p.requires_grad]
@@ -362,7 +365,14 @@ def save_voice(voice: LoraVoice, out_dir: str | Path) -> Path:
     card["adapter_bytes"] = sum(
         f.stat().st_size for f in folder.glob("adapter_model.safetensors") if f.is_file()
     )
-    voice.card = card
-    (folder / CARD_NAME).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
     voice.path = folder
+    write_card(voice, card)
     return folder
+
+
+def write_card(voice: LoraVoice, card: dict[str, object]) -> None:
+    """Replace the voice's card, in memory and in its folder."""
+    voice.card = card
+    if voice.path is not None:
+        text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
+        (Path(voice.path) / CARD_NAME).write_text(text, "utf-8")

@@ -72,6 +72,15 @@ def test_training_leaves_the_god_bit_identical(tiny_god: God, trained) -> None:
     )
 
 
+def test_training_is_deterministic(tiny_god: God, trained) -> None:
+    voice, _, _ = trained
+    again = train_voice(tiny_god, TINY_VOICE)
+    assert again.codec.tokenizer.get_vocab() == voice.codec.tokenizer.get_vocab()
+    first, second = voice.model.state_dict(), again.model.state_dict()
+    assert first.keys() == second.keys()
+    assert all(torch.equal(first[name], second[name]) for name in first)
+
+
 def test_vocabulary_keeps_the_gods_ids(tiny_god: God, trained) -> None:
     voice, _, _ = trained
     vocab = voice.codec.tokenizer.get_vocab()
