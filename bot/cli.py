@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 TRAIN_STEPS = 3000
-VOICE_STEPS = 5000
+VOICE_STEPS = 5600
 
 
 def print_json(document: Any) -> None:
@@ -116,6 +116,15 @@ def cmd_train_voice(args: argparse.Namespace) -> int:
             )
 
         voice = train_voice(god, settings, out, progress=progress, command=command)
+    try:
+        from core.bridge.lora_voice import evaluate_voice
+        from core.bridge.voice_train import write_card
+        from core.evaluation import bridge_dataset
+
+        voice.god = god
+        write_card(voice, {**voice.card, "eval": evaluate_voice(voice, bridge_dataset(None))})
+    except FileNotFoundError as error:  # outside a checkout: no test set to measure on
+        logger.warning("voice trained but not measured: %s", error)
     card = voice.card
     if args.json:
         print_json(card)
@@ -124,10 +133,14 @@ def cmd_train_voice(args: argparse.Namespace) -> int:
             f"saved to {out} ({card['adapter_bytes']:,} bytes, {card['train_seconds']} s, "
             f"{card['trainable_share']:.1%} of the parameters trained)"
         )
-        probe = card["probe"]
-        assert isinstance(probe, dict)
-        for key, value in probe.items():
-            print(f"  {key:<22} {value:.4f}")
+        figures = {f"probe_{k}": v for k, v in dict(card["probe"]).items()}  # type: ignore[call-overload]
+        measured = card.get("eval")
+        if isinstance(measured, dict):
+            figures.update(
+                (k, v) for k, v in measured.items() if k.startswith(("concept_", "roundtrip_r"))
+            )
+        for key, value in figures.items():
+            print(f"  {key:<26} {value:.4f}")
     return 0
 
 
@@ -236,10 +249,13 @@ def cmd_bridge(args: argparse.Namespace) -> int:
 
     lexicon = load_lexicon()
     if args.bridge == "lora":
-        from core.bridge.lora_voice import LoraVoice
-        from core.model.god import God
+        from core.bridge.lora_voice import LoraVoice, VoiceError
+        from core.model.god import CheckpointError, God
 
-        bridge = LoraVoice.load(God.load(None, lexicon))
+        try:
+            bridge = LoraVoice.load(God.load(None, lexicon))
+        except (VoiceError, CheckpointError) as error:
+            return _start_failure(error)
     else:
         from core.bridge.lexicon_bridge import LexiconBridge
 

@@ -341,7 +341,9 @@ class GodService:
             notice = say("too_long", language, length=len(text), limit=limit)
             return Reply("too_long", mode, "", notice, language=language)
 
-        heard = self.bridge.hear(text, language if script_language(text) else None)
+        heard = await asyncio.to_thread(
+            self.bridge.hear, text, language if script_language(text) else None
+        )
         question = tuple(heard.concepts)
         try:
             chat = await self._chat(message)
@@ -421,7 +423,7 @@ class GodService:
         mode = message.mode or self.settings.default_mode
         if not text:
             return Reply("empty", mode, "", say("empty", language), language=language)
-        heard = self.bridge.hear(text, None)
+        heard = await asyncio.to_thread(self.bridge.hear, text, None)
         scene: Scene = SILENT
         if heard.concepts and len(heard.concepts) <= MAX_QUESTION:
             try:
@@ -539,7 +541,9 @@ class GodService:
         if len(text) > self.settings.max_message_chars:
             limit = self.settings.max_message_chars
             return FieldPicture(None, say("too_long", language, length=len(text), limit=limit))
-        heard = self.bridge.hear(text, language if script_language(text) else None)
+        heard = await asyncio.to_thread(
+            self.bridge.hear, text, language if script_language(text) else None
+        )
         question = tuple(heard.concepts)
         if not question:
             unknown = f" ({', '.join(heard.unknown[:12])})" if heard.unknown else ""
