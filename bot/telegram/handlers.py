@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import (
     Bot,
@@ -24,12 +24,13 @@ from core import render
 from core.service import (
     HISTORY_LIMIT,
     GodService,
+    SettingChange,
     client_language,
     history_count,
     script_language,
 )
 from core.texts import say
-from core.types import Language, Mode
+from core.types import Incoming, Language, Mode
 
 logger = logging.getLogger(__name__)
 
@@ -135,25 +136,26 @@ class GodHandlers:
 
     async def on_mode(self, update: Update, context: Context) -> None:
         """/mode [glyph|translate]: show the chat's mode, or set it (admins only in groups)."""
-        message = update.effective_message
-        if message is None:
-            return
-        value = updates.command_argument(message) or None
-        is_admin = await self._is_admin(message, context.bot) if value else False
-        item = updates.from_message(message, value or "", is_admin=is_admin)
-        change = await self.service.mode_setting(item, value)
-        await send_text(message, change.message)
+        await self._setting(update, context, self.service.mode_setting)
 
     async def on_lang(self, update: Update, context: Context) -> None:
         """/lang [ru|en|auto]: show or set the translated voice's language (admins in groups)."""
+        await self._setting(update, context, self.service.language_setting)
+
+    async def _setting(
+        self,
+        update: Update,
+        context: Context,
+        change: Callable[[Incoming, str | None], Awaitable[SettingChange]],
+    ) -> None:
+        """Show a chat setting, or set it when a value is given (asking Telegram who may)."""
         message = update.effective_message
         if message is None:
             return
         value = updates.command_argument(message) or None
         is_admin = await self._is_admin(message, context.bot) if value else False
         item = updates.from_message(message, value or "", is_admin=is_admin)
-        change = await self.service.language_setting(item, value)
-        await send_text(message, change.message)
+        await send_text(message, (await change(item, value)).message)
 
     async def on_bridge(self, update: Update, context: Context) -> None:
         """/bridge <text or glyphs>: the bridge alone, no god."""

@@ -20,7 +20,7 @@ from core.types import LANGUAGES, BridgeResult, Language
 
 from .hearing import Reader, WordIndex, build_index, reorder
 from .realise import Realiser
-from .text import MAX_CHARS, BridgeInputError, Token, clean, detect_language
+from .text import MAX_CHARS, BridgeInputError, Token, clean, detect_language, glyph_keys
 
 logger = logging.getLogger(__name__)
 
@@ -105,20 +105,12 @@ class LexiconBridge:
     def _speak(
         self, tokens: list[Token], extra: dict[str, object], language: Language
     ) -> BridgeResult:
-        keys: list[str] = []
-        unknown: dict[str, None] = {}
-        for token in tokens:
-            if token.kind == "glyph":
-                entry = self.lexicon.by_glyph(token.text)
-                if entry is not None:
-                    keys.append(entry.key)
-            elif token.kind != "break":
-                unknown.setdefault(token.text, None)
+        keys, unknown = glyph_keys(self.lexicon, tokens)
         return BridgeResult(
             glyphs=self.lexicon.glyphs(keys),
             text=self.realiser.sentence(keys, language),
             concepts=tuple(keys),
-            unknown=tuple(unknown),
+            unknown=unknown,
             language=language,
             direction="glyphs_to_text",
             extra=extra,

@@ -37,7 +37,7 @@ import torch
 from core.bridge.morphology import en_lemmas, fold_yo, ru_lemmas
 from core.bridge.protocol import Bridge
 from core.bridge.stopwords import LEMMAS, SURFACE, TEMPLATE
-from core.bridge.text import BridgeInputError, Token, clean, detect_language, tokenize
+from core.bridge.text import BridgeInputError, Token, clean, detect_language, glyph_keys, tokenize
 from core.bridge.voice_model import allowed_mask, greedy, voice_base, weights_hash
 from core.bridge.voice_tokens import VoiceCodec, check_ids, load_voice_tokenizer
 from core.language.lexicon import Lexicon
@@ -317,15 +317,7 @@ class LoraVoice:
     def _speak(
         self, tokens: list[Token], extra: dict[str, object], language: Language
     ) -> BridgeResult:
-        keys: list[str] = []
-        unknown: dict[str, None] = {}
-        for token in tokens:
-            if token.kind == "glyph":
-                entry = self.lexicon.by_glyph(token.text)
-                if entry is not None:
-                    keys.append(entry.key)
-            elif token.kind != "break":
-                unknown.setdefault(token.text, None)
+        keys, unknown = glyph_keys(self.lexicon, tokens)
         text = self.speak_scenes([keys], language)[0] if keys else ""
         if keys and not text and self.fallback is not None:
             # The adapter said nothing at all: let the dictionary speak rather than stay mute.
@@ -335,7 +327,7 @@ class LoraVoice:
             glyphs=self.lexicon.glyphs(keys),
             text=text,
             concepts=tuple(keys),
-            unknown=tuple(unknown),
+            unknown=unknown,
             language=language,
             direction="glyphs_to_text",
             extra=extra,

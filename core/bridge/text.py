@@ -13,6 +13,7 @@ from typing import Literal
 import regex
 
 from core.language.graphemes import normalize
+from core.language.lexicon import Lexicon
 from core.types import Language
 
 from .morphology import fold_yo
@@ -146,3 +147,17 @@ def detect_language(text: str) -> Language:
 def has_letters(text: str) -> bool:
     """True when ``text`` holds any letter of any script."""
     return _LETTER.search(text) is not None
+
+
+def glyph_keys(lexicon: Lexicon, tokens: list[Token]) -> tuple[list[str], tuple[str, ...]]:
+    """Concept keys of the lexicon glyphs among ``tokens``, and everything else as unknown."""
+    keys: list[str] = []
+    unknown: dict[str, None] = {}
+    for token in tokens:
+        if token.kind == "glyph":
+            entry = lexicon.by_glyph(token.text)
+            if entry is not None:
+                keys.append(entry.key)
+        elif token.kind != "break":
+            unknown.setdefault(token.text, None)
+    return keys, tuple(unknown)
