@@ -100,6 +100,31 @@ class ChatSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationKey:
+    """Who speaks where: what ``open_conversations`` needs to find or create the rows."""
+
+    platform: str
+    chat_external_id: str
+    chat_kind: ChatKind
+    user_external_id: str
+    user_name: str | None = None
+    language_code: str | None = None
+    channel_external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Everything the core needs before it answers in a chat it has not seen since starting."""
+
+    chat: ChatRecord
+    user: UserRecord
+    # The chat's settings with the named channel's override (None without a channel).
+    settings: ChatSettings
+    # The chat's last question and its answer, if it has been answered.
+    last_exchange: Exchange | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoreCounts:
     """Row counts, for diagnostics."""
 

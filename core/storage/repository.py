@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Protocol, Self, cast, runtime_checkable
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +20,8 @@ from core.storage.models import ChannelOverride, Chat, Message, User
 from core.storage.records import (
     ChatRecord,
     ChatSettings,
+    Conversation,
+    ConversationKey,
     Exchange,
     MessageRecord,
     NewMessage,
@@ -60,6 +62,12 @@ class ConversationStore(Protocol):
         self, platform: str, chat_external_id: str, channel_external_id: str | None = None
     ) -> ChatSettings:
         """The chat's mode, the channel's override and the language; defaults if unknown."""
+        ...
+
+    async def open_conversations(self, keys: Sequence[ConversationKey]) -> list[Conversation]:
+        """For each key: its chat and user (created on first sight, kept current), the
+        chat's settings with the channel's override, and the chat's last exchange; all in
+        one transaction, in the keys' order."""
         ...
 
     async def set_chat_mode(self, platform: str, chat_external_id: str, mode: Mode | None) -> None:
@@ -378,6 +386,168 @@ class SqlStore:
             raise UnknownChatError(platform, external_id)
         return chat_id
 
+    # -- conversations ---------------------------------------------------------------
+
+    async def open_conversations(self, keys: Sequence[ConversationKey]) -> list[Conversation]:
+        """For each key: its chat and user (created on first sight, kept current), the
+        chat's settings with the channel's override, and the chat's last exchange; all in
+        one transaction, in the keys' order."""
+        if not keys:
+            return []
+        for key in keys:
+            _check(key.chat_kind, CHAT_KINDS, "chat kind")
+        with _errors("open the conversation"):
+            try:
+                return await self._open_conversations(keys)
+            except sa_exc.IntegrityError:
+                # Another connection created one of the rows between our read and our
+                # insert; the second attempt finds it.
+                return await self._open_conversations(keys)
+
+    async def _open_conversations(self, keys: Sequence[ConversationKey]) -> list[Conversation]:
+        async with self._sessions.begin() as session:
+            chats = await self._ensure_chats(session, keys)
+            users = await self._ensure_users(session, keys)
+            overrides = await self._channel_modes(session, chats, keys)
+            last = await self._last_exchanges(session, [chat.id for chat in chats.values()])
+        conversations = []
+        for key in keys:
+            chat = chats[(key.platform, key.chat_external_id)]
+            channel_mode = overrides.get((chat.id, key.channel_external_id))
+            conversations.append(
+                Conversation(
+                    chat=chat,
+                    user=users[(key.platform, key.user_external_id)],
+                    settings=ChatSettings(chat.default_mode, channel_mode, chat.language),
+                    last_exchange=last.get(chat.id),
+                )
+            )
+        return conversations
+
+    @staticmethod
+    async def _ensure_chats(
+        session: AsyncSession, keys: Sequence[ConversationKey]
+    ) -> dict[tuple[str, str], ChatRecord]:
+        kinds = {(key.platform, key.chat_external_id): key.chat_kind for key in keys}
+        which = tuple_(Chat.platform, Chat.external_id).in_(list(kinds))
+        found = {
+            (c.platform, c.external_id): c for c in await session.scalars(select(Chat).where(which))
+        }
+        missing = [
+            {"platform": platform, "external_id": external_id, "kind": kind, "language": "auto"}
+            for (platform, external_id), kind in kinds.items()
+            if (platform, external_id) not in found
+        ]
+        if missing:
+            await session.execute(insert(Chat.__table__), missing)
+            found = {
+                (c.platform, c.external_id): c
+                for c in await session.scalars(select(Chat).where(which))
+            }
+        for place, kind in kinds.items():
+            if found[place].kind != kind:
+                found[place].kind = kind
+        await session.flush()
+        return {place: _chat_record(chat) for place, chat in found.items()}
+
+    @staticmethod
+    async def _ensure_users(
+        session: AsyncSession, keys: Sequence[ConversationKey]
+    ) -> dict[tuple[str, str], UserRecord]:
+        # A user named in several keys: the latest given name and language code win.
+        latest: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        for key in keys:
+            place = (key.platform, key.user_external_id)
+            name, language_code = latest.get(place, (None, None))
+            latest[place] = (key.user_name or name, key.language_code or language_code)
+        which = tuple_(User.platform, User.external_id).in_(list(latest))
+        found = {
+            (u.platform, u.external_id): u for u in await session.scalars(select(User).where(which))
+        }
+        missing = [
+            {
+                "platform": platform,
+                "external_id": external_id,
+                "name": name,
+                "language_code": language_code,
+            }
+            for (platform, external_id), (name, language_code) in latest.items()
+            if (platform, external_id) not in found
+        ]
+        if missing:
+            await session.execute(insert(User.__table__), missing)
+            found = {
+                (u.platform, u.external_id): u
+                for u in await session.scalars(select(User).where(which))
+            }
+        for place, (name, language_code) in latest.items():
+            user = found[place]
+            if name is not None and user.name != name:
+                user.name = name
+            if language_code is not None and user.language_code != language_code:
+                user.language_code = language_code
+        await session.flush()
+        return {place: _user_record(user) for place, user in found.items()}
+
+    @staticmethod
+    async def _channel_modes(
+        session: AsyncSession,
+        chats: dict[tuple[str, str], ChatRecord],
+        keys: Sequence[ConversationKey],
+    ) -> dict[tuple[int, str | None], Mode]:
+        places = {
+            (chats[(key.platform, key.chat_external_id)].id, key.channel_external_id)
+            for key in keys
+            if key.channel_external_id is not None
+        }
+        if not places:
+            return {}
+        rows = await session.execute(
+            select(
+                ChannelOverride.chat_id, ChannelOverride.channel_external_id, ChannelOverride.mode
+            ).where(
+                tuple_(ChannelOverride.chat_id, ChannelOverride.channel_external_id).in_(
+                    list(places)
+                )
+            )
+        )
+        return {(chat_id, channel): cast(Mode, mode) for chat_id, channel, mode in rows}
+
+    @staticmethod
+    async def _last_exchanges(session: AsyncSession, chat_ids: list[int]) -> dict[int, Exchange]:
+        """Each chat's last question with its latest answer, if it was answered."""
+        newest = (
+            select(Message.id)
+            .where(Message.chat_id == Chat.id, Message.role == "user")
+            .order_by(Message.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        question_ids = [
+            question_id
+            for question_id in await session.scalars(
+                select(newest).select_from(Chat).where(Chat.id.in_(chat_ids))
+            )
+            if question_id is not None
+        ]
+        if not question_ids:
+            return {}
+        questions = await session.scalars(select(Message).where(Message.id.in_(question_ids)))
+        answers = await session.scalars(
+            select(Message)
+            .where(Message.reply_to_id.in_(question_ids), Message.role == "god")
+            .order_by(Message.id)
+        )
+        latest = {answer.reply_to_id: answer for answer in answers}
+        return {
+            question.chat_id: Exchange(
+                question=_message_record(question),
+                answer=_message_record(latest[question.id]),
+            )
+            for question in questions
+            if question.id in latest
+        }
+
     # -- settings --------------------------------------------------------------------
 
     async def get_chat_settings(
@@ -533,11 +703,15 @@ class SqlStore:
             }
             for m in messages
         ]
-        statement = insert(Message).returning(Message.id, sort_by_parameter_order=True)
+        # Core executemany, not the ORM's: SQLAlchemy batches it into multi-row INSERTs. With
+        # sort_by_parameter_order it would fall back to one statement per row on SQLite (10x
+        # slower for a group commit of 64). RETURNING order is arbitrary in SQLite, but rowids
+        # are allocated in insertion order, so the sorted ids are the rows' ids in order.
+        statement = insert(Message.__table__).returning(Message.__table__.c.id)
         with _errors("store messages"):
             async with self._sessions.begin() as session:
                 result = await session.execute(statement, rows)
-                return list(result.scalars())
+                return sorted(result.scalars())
 
     async def _add_message(self, message: Message, action: str) -> int:
         _check(message.mode, MODES, "mode")

@@ -18,7 +18,7 @@ from core.storage import (
     open_store,
     session_factory,
 )
-from core.storage.records import ChatRecord, UserRecord
+from core.storage.records import ChatRecord, ConversationKey, NewMessage, UserRecord
 
 
 async def chat_and_user(
@@ -283,3 +283,105 @@ async def test_open_store_migrates_a_fresh_database(tmp_path: Path) -> None:
         assert (await store.get_chat_settings("console", "local")).language == "auto"
         assert chat.id > 0
     assert await migrate.current(url) == migrate.head()
+
+
+# -- open_conversations: the core's cold path, many chats in one transaction -------------
+
+
+def key(chat: str, user: str, **extra: object) -> ConversationKey:
+    return ConversationKey("discord", chat, "group", user, **extra)  # type: ignore[arg-type]
+
+
+async def test_open_conversations_creates_chats_and_users_once(sql_store: SqlStore) -> None:
+    keys = [key("g1", "ada", user_name="Ada"), key("g1", "bob"), key("g2", "ada")]
+    opened = await sql_store.open_conversations(keys)
+    again = await sql_store.open_conversations(list(reversed(keys)))
+
+    assert [c.chat.external_id for c in opened] == ["g1", "g1", "g2"]
+    assert [c.user.external_id for c in opened] == ["ada", "bob", "ada"]
+    assert opened[0].chat.id == opened[1].chat.id != opened[2].chat.id
+    assert opened[0].user.id == opened[2].user.id and opened[0].user.name == "Ada"
+    assert [c.chat.id for c in again] == [c.chat.id for c in reversed(opened)]
+    counts = await sql_store.counts()
+    assert (counts.chats, counts.users) == (2, 2)
+    assert opened[0].settings == ChatSettings() and opened[0].last_exchange is None
+    assert await sql_store.open_conversations([]) == []
+
+
+async def test_open_conversations_agrees_with_the_single_calls(sql_store: SqlStore) -> None:
+    chat = await sql_store.ensure_chat("discord", "guild", "group")
+    await sql_store.set_chat_mode("discord", "guild", "glyph")
+    await sql_store.set_chat_language("discord", "guild", "ru")
+    await sql_store.set_channel_mode("discord", "guild", "c1", "translate")
+    user = await sql_store.ensure_user("discord", "ada", name="Ada")
+    answered, _ = await exchange(sql_store, chat, user, "fire", answer="⟁")
+
+    c1, c2, server = await sql_store.open_conversations(
+        [
+            key("guild", "ada", channel_external_id="c1"),
+            key("guild", "ada", channel_external_id="c2"),
+            key("guild", "ada"),
+        ]
+    )
+    assert c1.settings == await sql_store.get_chat_settings("discord", "guild", "c1")
+    assert c2.settings == await sql_store.get_chat_settings("discord", "guild", "c2")
+    assert server.settings == await sql_store.get_chat_settings("discord", "guild")
+    assert c1.settings.effective_mode("translate") == "translate"
+    assert c2.settings.effective_mode("translate") == "glyph"
+    assert server.settings.language == "ru"
+    last = c1.last_exchange
+    assert last is not None and last.answer is not None
+    assert (last.question.id, last.answer.glyphs) == (answered, "⟁")
+    assert last == (await sql_store.recent_exchanges(chat, None, limit=1))[-1]
+
+
+async def test_an_unanswered_last_question_is_no_context(sql_store: SqlStore) -> None:
+    chat, user = await chat_and_user(sql_store)
+    await exchange(sql_store, chat, user, "fire", answer="⟁")
+    await exchange(sql_store, chat, user, "water", answer=None)
+    (opened,) = await sql_store.open_conversations(
+        [ConversationKey("telegram", "chat-1", "group", "user-1")]
+    )
+    assert opened.last_exchange is None
+
+
+async def test_open_conversations_keeps_kind_and_user_current(sql_store: SqlStore) -> None:
+    await sql_store.ensure_chat("discord", "g", "private")
+    await sql_store.ensure_user("discord", "ada", name="Ada", language_code="ru")
+    (opened,) = await sql_store.open_conversations(
+        [key("g", "ada", user_name="Ada L.", language_code="en")]
+    )
+    assert opened.chat.kind == "group"
+    assert (opened.user.name, opened.user.language_code) == ("Ada L.", "en")
+    (unchanged,) = await sql_store.open_conversations([key("g", "ada")])
+    assert (unchanged.user.name, unchanged.user.language_code) == ("Ada L.", "en")
+    with pytest.raises(ValueError, match="chat kind"):
+        await sql_store.open_conversations(
+            [ConversationKey("discord", "g", "supergroup", "ada")]  # type: ignore[arg-type]
+        )
+
+
+async def test_open_conversations_is_race_safe_across_engines(migrated_db_url: str) -> None:
+    stores = [SqlStore.from_url(migrated_db_url) for _ in range(4)]
+    try:
+        opened = await asyncio.gather(
+            *(s.open_conversations([key("race", "r1"), key("race", "r2")]) for s in stores)
+        )
+        assert len({c.chat.id for batch in opened for c in batch}) == 1
+        assert len({c.user.id for batch in opened for c in batch}) == 2
+        counts = await stores[0].counts()
+        assert (counts.chats, counts.users) == (1, 2)
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_add_messages_returns_the_ids_in_the_given_order(sql_store: SqlStore) -> None:
+    chat, user = await chat_and_user(sql_store)
+    messages = [
+        NewMessage(chat.id, user.id, "user", f"question {i}", "🜂", "glyph", "en") for i in range(70)
+    ]
+    ids = await sql_store.add_messages(messages)
+    for message_id, message in zip(ids, messages, strict=True):
+        stored = await sql_store.get_message(message_id)
+        assert stored is not None and stored.text == message.text
