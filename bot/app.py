@@ -11,7 +11,7 @@ from core.bridge.protocol import Bridge
 from core.language.lexicon import Lexicon, load_lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
-from core.service import CoreSettings, GodService
+from core.service import CoreSettings, GodService, freeze_startup_objects
 from core.storage.repository import open_store
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
     service = GodService(
         settings=settings, store=store, runner=runner, bridge=bridge, lexicon=lexicon, god=god
     )
+    await service.prepare()
+    freeze_startup_objects()
     return service
 
 

@@ -3,24 +3,36 @@
 Frontends translate a platform's update into an ``Incoming`` and render the ``Reply``; every
 rule (modes and their precedence, the admin rule, languages, limits, context, what is stored
 when) lives here. Blocking work never runs on the event loop: the god runs in the runner's
-thread, the database through aiosqlite.
+thread, the database through aiosqlite, and the bridge in a thread unless the text is short
+enough for the bridge to call it cheap (the lexicon bridge: up to 256 characters, ~0.3 ms).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from core.bridge.protocol import Bridge
 from core.field.data import FieldPicture, FieldUnavailable
+from core.grouping import GroupedCall
 from core.language.lexicon import Entry, Lexicon
 from core.language.oracle import SILENCE, SILENT, Exchange, Scene
 from core.model.god import MAX_QUESTION, God, Request
 from core.model.runner import GodBusy, GodFailed, GodRunner, GodTimeout
-from core.storage.records import ChatRecord, ChatSettings, NewMessage, StoreError, UserRecord
+from core.storage.records import (
+    ChatRecord,
+    ChatSettings,
+    Conversation,
+    ConversationKey,
+    NewMessage,
+    StoreError,
+    UserRecord,
+)
+from core.storage.records import Exchange as StoredExchange
 from core.storage.repository import ConversationStore
 from core.texts import say
 from core.types import (
@@ -37,6 +49,7 @@ from core.types import (
 logger = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 50
+LanguageArgument = TypeVar("LanguageArgument", Language, Language | None)
 SettingOutcome = Literal["shown", "set", "refused", "invalid"]
 
 
@@ -100,61 +113,13 @@ def client_language(code: str | None) -> Language | None:
     return None
 
 
-class MessageWriter:
-    """Group commit: messages that arrive together are stored in one transaction.
-
-    ``add`` returns only once its message is committed, so a question is still stored
-    before the god answers it; concurrent chats simply share the commit.
-    """
-
-    def __init__(self, store: ConversationStore) -> None:
-        self.store = store
-        self._pending: list[tuple[NewMessage, asyncio.Future[int]]] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def add(self, message: NewMessage) -> int:
-        """Store one message (with whatever else is waiting) and return its id."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="message-writer")
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending.append((message, future))
-        self._wake.set()
-        return await future
-
-    async def _run(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            batch, self._pending = self._pending, []
-            if not batch:
-                continue
-            try:
-                ids = await self.store.add_messages([message for message, _ in batch])
-            except Exception as error:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_, future), message_id in zip(batch, ids, strict=True):
-                if not future.done():
-                    future.set_result(message_id)
-
-    async def close(self) -> None:
-        """Finish what is queued, then stop."""
-        while self._pending:
-            await asyncio.sleep(0.001)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-
 class GodService:
     """Shared by every frontend on one event loop; received through their constructors.
 
     Chats, users, settings and each chat's last exchange are cached in memory: this
-    process is the only writer of settings, and every change goes through it.
+    process is the only writer of settings, and every change goes through it. What the
+    cache lacks is loaded for all waiting messages in one transaction, and messages are
+    stored the same way (group commit): the store costs a round trip per batch, not per reply.
     """
 
     def __init__(
@@ -173,11 +138,16 @@ class GodService:
         self.bridge = bridge
         self.lexicon = lexicon
         self.god = god
-        self.writer = MessageWriter(store)
+        self._store_message = GroupedCall(store.add_messages, name="message-writer")
+        self._open_conversation = GroupedCall(store.open_conversations, name="conversation-opener")
         self._chats: dict[tuple[str, str], ChatRecord] = {}
         self._users: dict[tuple[str, str], UserRecord] = {}
         self._settings: dict[tuple[str, str, str | None], ChatSettings] = {}
         self._last_exchange: dict[int, Exchange | None] = {}
+
+    async def prepare(self) -> None:
+        """Load the bridge's dictionaries now (off the loop), not on the first message."""
+        await asyncio.to_thread(self.bridge.prepare)
 
     # ---------------------------------------------------------------- settings
     async def _chat(self, message: Incoming) -> ChatRecord:
@@ -210,6 +180,47 @@ class GodService:
             )
             self._settings[key] = settings
         return settings
+
+    def _is_known(self, message: Incoming) -> bool:
+        chat = self._chats.get((message.platform, message.chat_id))
+        user = self._users.get((message.platform, message.user_id))
+        return (
+            chat is not None
+            and chat.kind == message.chat_kind
+            and user is not None
+            and not (message.user_name and user.name != message.user_name)
+            and (message.platform, message.chat_id, message.channel_id) in self._settings
+            and (message.platform, message.chat_id, None) in self._settings
+            and (chat.id in self._last_exchange or self.settings.context_turns <= 0)
+        )
+
+    async def _open(self, message: Incoming) -> None:
+        """Make sure the caches know this chat, user, their settings and the last exchange."""
+        if self._is_known(message):
+            return
+        conversation = await self._open_conversation(
+            ConversationKey(
+                message.platform,
+                message.chat_id,
+                message.chat_kind,
+                message.user_id,
+                message.user_name,
+                message.language_hint,
+                message.channel_id,
+            )
+        )
+        self._remember(message, conversation)
+
+    def _remember(self, message: Incoming, conversation: Conversation) -> None:
+        chat, settings = conversation.chat, conversation.settings
+        self._chats[(message.platform, message.chat_id)] = chat
+        self._users[(message.platform, message.user_id)] = conversation.user
+        self._settings[(message.platform, message.chat_id, message.channel_id)] = settings
+        self._settings[(message.platform, message.chat_id, None)] = ChatSettings(
+            settings.default_mode, None, settings.language
+        )
+        # An answer given since the load began is newer than what the store returned.
+        self._last_exchange.setdefault(chat.id, self._exchange_of(conversation.last_exchange))
 
     def _forget_settings(self, message: Incoming) -> None:
         for key in [k for k in self._settings if k[:2] == (message.platform, message.chat_id)]:
@@ -305,15 +316,28 @@ class GodService:
         if chat.id in self._last_exchange:
             return self._last_exchange[chat.id]
         exchanges = await self.store.recent_exchanges(chat, None, limit=1)
-        context = None
-        if exchanges and exchanges[-1].answer is not None:
-            last = exchanges[-1]
-            question = self._scene(last.question.glyphs or "")
-            answer = self._scene(last.answer.glyphs or "") if last.answer else ()
-            if question and answer:
-                context = Exchange(question, answer)
+        context = self._exchange_of(exchanges[-1] if exchanges else None)
         self._last_exchange[chat.id] = context
         return context
+
+    def _exchange_of(self, stored: StoredExchange | None) -> Exchange | None:
+        """A stored question and answer as the god's context (None if unanswered)."""
+        if stored is None or stored.answer is None:
+            return None
+        question = self._scene(stored.question.glyphs or "")
+        answer = self._scene(stored.answer.glyphs or "")
+        return Exchange(question, answer) if question and answer else None
+
+    async def _translate(
+        self,
+        function: Callable[[str, LanguageArgument], BridgeResult],
+        text: str,
+        language: LanguageArgument,
+    ) -> BridgeResult:
+        """Short texts through a cheap bridge on the loop; the rest in a thread."""
+        if len(text) <= self.bridge.inline_chars:
+            return function(text, language)
+        return await asyncio.to_thread(function, text, language)
 
     def _scene(self, glyphs: str) -> Scene:
         return tuple(key for key in self.lexicon.keys_of(glyphs) if key is not None)
@@ -322,6 +346,7 @@ class GodService:
         """Answer one message in its effective mode; never raises for bad input."""
         text = clean_text(message.text)
         try:
+            await self._open(message)
             language = await self.language_for(message, text)
             mode = await self.effective_mode(message)
         except StoreError as error:
@@ -341,15 +366,17 @@ class GodService:
             notice = say("too_long", language, length=len(text), limit=limit)
             return Reply("too_long", mode, "", notice, language=language)
 
-        heard = await asyncio.to_thread(
-            self.bridge.hear, text, language if script_language(text) else None
+        heard = await self._translate(
+            self.bridge.hear,
+            text,
+            language if script_language(text) else None,
         )
         question = tuple(heard.concepts)
         try:
             chat = await self._chat(message)
             user = await self._user(message)
             context = await self._context(chat)
-            question_id = await self.writer.add(
+            question_id = await self._store_message(
                 NewMessage(chat.id, user.id, "user", text, heard.glyphs, mode, language)
             )
         except StoreError as error:
@@ -391,9 +418,9 @@ class GodService:
                 )
 
         glyphs = self.lexicon.glyphs(scene)
-        spoken = await asyncio.to_thread(self.bridge.speak, glyphs, language)
+        spoken = await self._translate(self.bridge.speak, glyphs, language)
         try:
-            answer_id: int | None = await self.writer.add(
+            answer_id: int | None = await self._store_message(
                 NewMessage(chat.id, None, "god", spoken.text, glyphs, mode, language, question_id)
             )
         except StoreError as error:
@@ -423,7 +450,7 @@ class GodService:
         mode = message.mode or self.settings.default_mode
         if not text:
             return Reply("empty", mode, "", say("empty", language), language=language)
-        heard = await asyncio.to_thread(self.bridge.hear, text, None)
+        heard = await self._translate(self.bridge.hear, text, None)
         scene: Scene = SILENT
         if heard.concepts and len(heard.concepts) <= MAX_QUESTION:
             try:
@@ -435,7 +462,7 @@ class GodService:
             except GodFailed:
                 return Reply("error", mode, "", say("error", language), language=language)
         glyphs = self.lexicon.glyphs(scene)
-        spoken = await asyncio.to_thread(self.bridge.speak, glyphs, language)
+        spoken = await self._translate(self.bridge.speak, glyphs, language)
         return Reply(
             "silence" if scene == SILENT else "answer",
             mode,
@@ -456,7 +483,7 @@ class GodService:
         if record.text and record.language == language:
             text = record.text
         else:
-            text = (await asyncio.to_thread(self.bridge.speak, glyphs, language)).text
+            text = (await self._translate(self.bridge.speak, glyphs, language)).text
             await self.store.set_translation(message_id, text, language)
         kind = "silence" if glyphs == self.lexicon.glyph(SILENCE) else "answer"
         return Reply(kind, "translate", glyphs, text, language=language, message_id=message_id)
@@ -477,12 +504,12 @@ class GodService:
     async def speak(self, glyphs: str, message: Incoming) -> BridgeResult:
         """Glyphs to text in the reader's language (the bridge alone)."""
         language = await self.language_for(message, "")
-        return await asyncio.to_thread(self.bridge.speak, glyphs, language)
+        return await self._translate(self.bridge.speak, glyphs, language)
 
     async def bridge_text(self, text: str, message: Incoming) -> BridgeResult:
         """The bridge alone, in whichever direction the input asks for."""
         language = await self.language_for(message, text)
-        return await asyncio.to_thread(self.bridge.translate, text, language)
+        return await self._translate(self.bridge.translate, text, language)
 
     def lookup(self, query: str) -> list[Entry]:
         """Dictionary look-up by word, key or glyph; inflected words through the bridge."""
@@ -515,7 +542,8 @@ class GodService:
     async def close(self) -> None:
         """Drain in-flight answers, stop the worker and close the store."""
         await self.runner.stop()
-        await self.writer.close()
+        await self._store_message.close()
+        await self._open_conversation.close()
         await self.store.close()
 
     # ---------------------------------------------------------------- the meaning field
@@ -541,8 +569,10 @@ class GodService:
         if len(text) > self.settings.max_message_chars:
             limit = self.settings.max_message_chars
             return FieldPicture(None, say("too_long", language, length=len(text), limit=limit))
-        heard = await asyncio.to_thread(
-            self.bridge.hear, text, language if script_language(text) else None
+        heard = await self._translate(
+            self.bridge.hear,
+            text,
+            language if script_language(text) else None,
         )
         question = tuple(heard.concepts)
         if not question:
@@ -575,6 +605,14 @@ class GodService:
         glyphs = self.lexicon.glyphs(scene)
         caption = say("field_caption", language, heard=heard.glyphs, glyphs=glyphs)
         return FieldPicture(png, caption, data)
+
+
+def freeze_startup_objects() -> None:
+    """Keep what was loaded at start (torch, transformers, lexicon, dictionaries: ~400 000
+    objects) out of the garbage collector's full passes, which otherwise stop the event loop
+    for ~200 ms each. For the process's owner to call once everything is loaded."""
+    gc.collect()
+    gc.freeze()
 
 
 def history_count(argument: str) -> int | None:

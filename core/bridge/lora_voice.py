@@ -85,6 +85,7 @@ class LoraVoice:
     """The adapter voice over a copy of the god; see the module docstring."""
 
     name = "lora"
+    inline_chars = 0  # every call runs the network: always off the event loop
 
     def __init__(
         self,
@@ -151,6 +152,11 @@ class LoraVoice:
         return cls(model, codec, god.lexicon, card, fallback=fallback, path=folder, god=god)
 
     # -- the Bridge protocol ---------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """The weights are loaded already; the fallback may still have dictionaries to load."""
+        if self.fallback is not None:
+            self.fallback.prepare()
 
     def hear(self, text: str, language: Language | None = None) -> BridgeResult:
         """Text (ru/en, glyphs may be mixed in) → the glyph scene the adapter hears."""

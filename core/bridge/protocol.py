@@ -12,6 +12,13 @@ class Bridge(Protocol):
     """Turns text into the scene the god hears, and the god's scene into text."""
 
     name: str
+    # Texts up to this many characters cost microseconds and are translated on the event
+    # loop itself (a hop to a thread costs more than the work); 0 for a neural bridge.
+    inline_chars: int
+
+    def prepare(self) -> None:
+        """Load now what a first call would load lazily, so that no message waits for it."""
+        ...
 
     def hear(self, text: str, language: Language | None = None) -> BridgeResult:
         """Text (ru/en, possibly with glyphs mixed in) → glyphs; ``language`` None: detect."""

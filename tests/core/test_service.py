@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from core.service import GodService
-from core.storage import SqlStore
+from core.storage import SqlStore, create_engine
 from core.types import Incoming
 
 SEED = "🜂⧖🕯"
@@ -144,3 +144,59 @@ async def test_a_locked_database_is_a_clear_answer(
         holder.close()
     assert (await service.answer(message(SEED))).glyphs == SEED_ANSWER, "the bot keeps running"
     await service.store.close()
+
+
+class CountingStore(SqlStore):
+    """The real store, counting how many conversations each cold-path transaction opens."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(create_engine(url), owns_engine=True)
+        self.opened: list[int] = []
+
+    async def open_conversations(self, keys):  # type: ignore[no-untyped-def]
+        self.opened.append(len(keys))
+        return await super().open_conversations(keys)
+
+
+async def test_new_chats_arriving_together_share_one_store_transaction(
+    god_service: GodService, migrated_db_url: str
+) -> None:
+    store = CountingStore(migrated_db_url)
+    service = GodService(
+        settings=god_service.settings,
+        store=store,
+        runner=god_service.runner,
+        bridge=god_service.bridge,
+        lexicon=god_service.lexicon,
+    )
+    opened = store.opened
+    replies = await asyncio.gather(
+        *(service.answer(message(SEED, chat_id=f"chat{i}", user_id=f"u{i}")) for i in range(40))
+    )
+    assert all(reply.glyphs == SEED_ANSWER for reply in replies)
+    assert sum(opened) == 40 and len(opened) <= 2  # the first may go alone
+    counts = await store.counts()
+    assert (counts.chats, counts.users, counts.user_messages, counts.god_messages) == (
+        40,
+        40,
+        40,
+        40,
+    )
+    # Known chats are answered from memory: no more conversation loads.
+    await asyncio.gather(
+        *(service.answer(message(SEED, chat_id=f"chat{i}", user_id=f"u{i}")) for i in range(40))
+    )
+    assert sum(opened) == 40
+    await service.close()  # the store too
+
+
+async def test_a_changed_setting_reaches_the_next_answer(god_service: GodService) -> None:
+    private = message(SEED, chat_kind="private")
+    assert (await god_service.answer(private)).mode == "translate"
+    await god_service.mode_setting(private, "glyph")
+    assert (await god_service.answer(private)).mode == "glyph"
+    await god_service.language_setting(private, "ru")
+    reply = await god_service.answer(dataclasses.replace(private, mode="translate"))
+    assert (
+        reply.language == "ru" and reply.text and reply.text[0] in "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ"
+    )
