@@ -451,7 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--model-dir")
     bench.add_argument("--concurrency", type=int, action="append")
     bench.add_argument("--mode", action="append", choices=("glyph", "translate"))
-    bench.add_argument("--messages", type=int, default=4, help="messages per simulated chat")
+    bench.add_argument(
+        "--messages", type=int, default=2, help="messages per simulated chat (at least 256 in all)"
+    )
     bench.add_argument("--threads", type=int, default=2)
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.set_defaults(handler=cmd_bench)

@@ -40,8 +40,8 @@ class CoreConfig:
     language: LanguageSetting = "auto"
     max_message_chars: int = 2000
     context_turns: int = 1
-    batch_max: int = 64
-    batch_wait_ms: float = 4.0
+    batch_max: int = 256  # the runner's defaults (core.model.runner), kept equal by a test
+    batch_wait_ms: float = 0.0
     queue_size: int = 512
     per_user_inflight: int = 4
     request_timeout_s: float = 15.0

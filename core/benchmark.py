@@ -2,8 +2,10 @@
 
 Each scenario runs simulated chats that each send messages one after another through the
 whole core (bridge, storage in a real SQLite file, the batching worker), first with the fast
-batched decoder, then with the baseline: the same service whose worker answers one request
-at a time with ``model.generate()``. The event loop's worst lag is measured alongside.
+batched decoder under the runner's shipped defaults, then with the baseline: the same service
+whose worker answers one request at a time with ``model.generate()``. Every chat is new, so
+its first message pays for creating the chat and the user. The event loop's worst lag is
+measured alongside.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from core.language.corpus import build_corpus
 from core.language.oracle import load_rules
 from core.model.god import God, Request
 from core.model.runner import GodRunner
-from core.service import CoreSettings, GodService
+from core.service import CoreSettings, GodService, freeze_startup_objects
 from core.storage.repository import open_store
 from core.types import Incoming, Mode
 
 CONCURRENCY = (1, 16, 64, 256)
+# Fewer replies than this make a scenario's figures noise (one chat of 4 messages, one cold).
+MIN_REPLIES = 256
 MODES: tuple[Mode, ...] = ("glyph", "translate")
 
 
@@ -41,14 +45,21 @@ class Figures:
     replies: int
 
 
-def sample_questions(god: God, count: int, seed: int = 0) -> list[str]:
-    """Glyph questions drawn from the corpus, training and held-out alike."""
-    rules = load_rules()
-    corpus = build_corpus(rules, seed=0, contemplations=2000, silences=200)
-    pool = [e.question for group in corpus.heldout.values() for e in group]
-    pool += [e.question for group in corpus.train.values() for e in group]
+def question_pool(god: God) -> list[str]:
+    """Every question of the corpus as glyphs, training and held-out alike."""
+    corpus = build_corpus(load_rules(), seed=0, contemplations=2000, silences=200)
+    scenes = [e.question for group in corpus.heldout.values() for e in group]
+    scenes += [e.question for group in corpus.train.values() for e in group]
+    return [god.lexicon.glyphs(scene) for scene in scenes]
+
+
+def sample_questions(
+    god: God, count: int, seed: int = 0, pool: Sequence[str] | None = None
+) -> list[str]:
+    """``count`` questions drawn from the pool (default: the whole corpus)."""
+    pool = pool if pool is not None else question_pool(god)
     rng = random.Random(seed)
-    return [god.lexicon.glyphs(rng.choice(pool)) for _ in range(count)]
+    return [rng.choice(pool) for _ in range(count)]
 
 
 def _reference_answerer(god: God):  # type: ignore[no-untyped-def]
@@ -75,27 +86,28 @@ async def run_scenario(
     messages_per_chat: int,
     database: Path,
     seed: int = 0,
+    pool: Sequence[str] | None = None,
+    bridge: LexiconBridge | None = None,
 ) -> Figures:
     """Simulated chats through one fresh service; returns latency and throughput."""
     store = await open_store(f"sqlite+aiosqlite:///{database}", upgrade=True)
-    runner = GodRunner(
-        _reference_answerer(god) if baseline else god.answer_batch,
-        batch_max=1 if baseline else 256,
-        batch_wait_ms=0.0 if baseline else 2.0,
-        queue_size=max(1024, concurrency * 2),
-        per_user_inflight=2,
-        timeout_s=600.0,
-    )
+    if baseline:
+        runner = GodRunner(
+            _reference_answerer(god), batch_max=1, queue_size=concurrency, timeout_s=600.0
+        )
+    else:
+        runner = GodRunner(god.answer_batch, queue_size=max(512, concurrency), timeout_s=600.0)
     await runner.start()
     service = GodService(
         settings=CoreSettings(default_mode=mode, max_message_chars=4000),
         store=store,
         runner=runner,
-        bridge=LexiconBridge(god.lexicon),
+        bridge=bridge or LexiconBridge(god.lexicon),
         lexicon=god.lexicon,
         god=god,
     )
-    questions = sample_questions(god, concurrency * messages_per_chat, seed)
+    await service.prepare()
+    questions = sample_questions(god, concurrency * messages_per_chat, seed, pool)
     latencies: list[float] = []
 
     async def chat(index: int) -> None:
@@ -133,14 +145,19 @@ async def benchmark(
     god: God,
     concurrencies: Sequence[int] = CONCURRENCY,
     modes: Sequence[Mode] = MODES,
-    messages_per_chat: int = 4,
+    messages_per_chat: int = 2,
+    min_replies: int = MIN_REPLIES,
 ) -> list[dict[str, object]]:
     """Every scenario, each with its baseline measured in the same run."""
+    pool = question_pool(god)
+    bridge = LexiconBridge(god.lexicon)
+    bridge.prepare()
+    freeze_startup_objects()  # as `silentgod run` does once everything is loaded
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="silentgod-bench-") as folder:
         for mode in modes:
             for concurrency in concurrencies:
-                per_chat = max(1, messages_per_chat if concurrency < 256 else 2)
+                per_chat = max(messages_per_chat, -(-min_replies // concurrency))
                 fast = await run_scenario(
                     god,
                     concurrency,
@@ -148,6 +165,8 @@ async def benchmark(
                     baseline=False,
                     messages_per_chat=per_chat,
                     database=Path(folder) / f"fast-{mode}-{concurrency}.db",
+                    pool=pool,
+                    bridge=bridge,
                 )
                 base = await run_scenario(
                     god,
@@ -156,6 +175,8 @@ async def benchmark(
                     baseline=True,
                     messages_per_chat=per_chat,
                     database=Path(folder) / f"base-{mode}-{concurrency}.db",
+                    pool=pool,
+                    bridge=bridge,
                 )
                 results.append(
                     {
