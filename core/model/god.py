@@ -58,13 +58,11 @@ class God:
         ]
         self._silence_id = silence_id
         # Additive masks: 0 where a token may come next, -inf where it may not. Silence may
-        # end a path at any step; after it only <eos> may follow.
+        # end a path at any step (and ends it: only <eos> follows).
         self._first_mask = torch.full((vocab,), float("-inf"))
         self._first_mask[[*answer_ids, silence_id]] = 0.0
         self._next_mask = torch.full((vocab,), float("-inf"))
         self._next_mask[[*answer_ids, silence_id, codec.eos_id]] = 0.0
-        self._done_mask = torch.full((vocab,), float("-inf"))
-        self._done_mask[codec.eos_id] = 0.0
 
     @property
     def lexicon(self) -> Lexicon:
@@ -169,30 +167,28 @@ class God:
         cache = output.cache
         logits = output.logits[:, -1, :]
         next_position = positions[:, -1] + 1
-        finished = torch.zeros(batch, dtype=torch.bool)
-        silent = torch.zeros(batch, dtype=torch.bool)
-        steps: list[torch.Tensor] = []
-        for step in range(MAX_ANSWER + 1):
-            if step == 0:
-                mask = self._first_mask.expand(batch, -1)
-            else:
-                closed = (finished | silent).unsqueeze(1)
-                mask = torch.where(closed, self._done_mask, self._next_mask)
-            scores = logits.float() + mask
-            if step == MAX_ANSWER:
-                scores = self._done_mask.expand(batch, -1).clone()
+        # Rows that said <eos> or ◌ are done (after ◌ only <eos> may follow): they leave the
+        # batch, so the later steps decode only the longer answers. Their remaining tokens
+        # are the <eos> the output starts filled with.
+        output_ids = torch.full((batch, MAX_ANSWER + 1), self.codec.eos_id, dtype=torch.long)
+        rows = torch.arange(batch)
+        for step in range(MAX_ANSWER):
+            scores = logits.float() + (self._first_mask if step == 0 else self._next_mask)
             if temperature > 0:
                 probabilities = torch.softmax(scores / temperature, dim=-1)
                 chosen = torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
             else:
                 chosen = scores.argmax(dim=-1)
-            chosen = torch.where(finished, torch.full_like(chosen, self.codec.eos_id), chosen)
-            steps.append(chosen)
-            silent = silent | (chosen == self._silence_id)
-            finished = finished | (chosen == self.codec.eos_id)
-            if bool(finished.all()) or step == MAX_ANSWER:
+            output_ids[rows, step] = chosen
+            done = (chosen == self.codec.eos_id) | (chosen == self._silence_id)
+            if bool(done.all()) or step == MAX_ANSWER - 1:
                 break
-            attention = torch.cat([attention, torch.ones((batch, 1), dtype=torch.long)], dim=1)
+            if bool(done.any()):
+                keep = (~done).nonzero().squeeze(1)
+                rows, chosen = rows[keep], chosen[keep]
+                attention, next_position = attention[keep], next_position[keep]
+                cache.batch_select_indices(keep)
+            attention = torch.cat([attention, torch.ones((len(rows), 1), dtype=torch.long)], dim=1)
             output = self.model(
                 input_ids=chosen.unsqueeze(1),
                 attention_mask=attention,
@@ -203,7 +199,7 @@ class God:
             cache = output.cache
             logits = output.logits[:, -1, :]
             next_position = next_position + 1
-        return torch.stack(steps, dim=1).tolist()
+        return output_ids.tolist()
 
     @torch.inference_mode()
     def generate_reference(self, request: Request) -> Scene:
