@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Protocol, Self, cast, runtime_checkable
+from typing import Any, Protocol, Self, cast, runtime_checkable
 
 from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy import exc as sa_exc
@@ -425,34 +425,45 @@ class SqlStore:
         return conversations
 
     @staticmethod
+    async def _find_or_insert(
+        session: AsyncSession, model: type[Chat] | type[User], rows: dict[tuple[str, str], dict]
+    ) -> dict[tuple[str, str], Any]:
+        """The rows of ``model`` keyed by (platform, external id); missing ones inserted first."""
+        which = tuple_(model.platform, model.external_id).in_(list(rows))
+
+        async def stored() -> dict[tuple[str, str], Any]:
+            found = await session.scalars(select(model).where(which))
+            return {(row.platform, row.external_id): row for row in found}
+
+        found = await stored()
+        missing = [row for place, row in rows.items() if place not in found]
+        if not missing:
+            return found
+        await session.execute(insert(model.__table__), missing)
+        return await stored()
+
     async def _ensure_chats(
-        session: AsyncSession, keys: Sequence[ConversationKey]
+        self, session: AsyncSession, keys: Sequence[ConversationKey]
     ) -> dict[tuple[str, str], ChatRecord]:
         kinds = {(key.platform, key.chat_external_id): key.chat_kind for key in keys}
-        which = tuple_(Chat.platform, Chat.external_id).in_(list(kinds))
-        found = {
-            (c.platform, c.external_id): c for c in await session.scalars(select(Chat).where(which))
-        }
-        missing = [
-            {"platform": platform, "external_id": external_id, "kind": kind, "language": "auto"}
-            for (platform, external_id), kind in kinds.items()
-            if (platform, external_id) not in found
-        ]
-        if missing:
-            await session.execute(insert(Chat.__table__), missing)
-            found = {
-                (c.platform, c.external_id): c
-                for c in await session.scalars(select(Chat).where(which))
+        rows = {
+            (platform, external_id): {
+                "platform": platform,
+                "external_id": external_id,
+                "kind": kind,
+                "language": "auto",
             }
+            for (platform, external_id), kind in kinds.items()
+        }
+        chats: dict[tuple[str, str], Chat] = await self._find_or_insert(session, Chat, rows)
         for place, kind in kinds.items():
-            if found[place].kind != kind:
-                found[place].kind = kind
+            if chats[place].kind != kind:
+                chats[place].kind = kind
         await session.flush()
-        return {place: _chat_record(chat) for place, chat in found.items()}
+        return {place: _chat_record(chat) for place, chat in chats.items()}
 
-    @staticmethod
     async def _ensure_users(
-        session: AsyncSession, keys: Sequence[ConversationKey]
+        self, session: AsyncSession, keys: Sequence[ConversationKey]
     ) -> dict[tuple[str, str], UserRecord]:
         # A user named in several keys: the latest given name and language code win.
         latest: dict[tuple[str, str], tuple[str | None, str | None]] = {}
@@ -460,34 +471,24 @@ class SqlStore:
             place = (key.platform, key.user_external_id)
             name, language_code = latest.get(place, (None, None))
             latest[place] = (key.user_name or name, key.language_code or language_code)
-        which = tuple_(User.platform, User.external_id).in_(list(latest))
-        found = {
-            (u.platform, u.external_id): u for u in await session.scalars(select(User).where(which))
-        }
-        missing = [
-            {
+        rows = {
+            (platform, external_id): {
                 "platform": platform,
                 "external_id": external_id,
                 "name": name,
                 "language_code": language_code,
             }
             for (platform, external_id), (name, language_code) in latest.items()
-            if (platform, external_id) not in found
-        ]
-        if missing:
-            await session.execute(insert(User.__table__), missing)
-            found = {
-                (u.platform, u.external_id): u
-                for u in await session.scalars(select(User).where(which))
-            }
+        }
+        users: dict[tuple[str, str], User] = await self._find_or_insert(session, User, rows)
         for place, (name, language_code) in latest.items():
-            user = found[place]
+            user = users[place]
             if name is not None and user.name != name:
                 user.name = name
             if language_code is not None and user.language_code != language_code:
                 user.language_code = language_code
         await session.flush()
-        return {place: _user_record(user) for place, user in found.items()}
+        return {place: _user_record(user) for place, user in users.items()}
 
     @staticmethod
     async def _channel_modes(
