@@ -146,7 +146,9 @@ class LoraVoice:
             with warnings.catch_warnings():
                 # peft asks transformers a deprecated question on every load; not ours to fix.
                 warnings.simplefilter("ignore", FutureWarning)
-                model = PeftModel.from_pretrained(base, str(folder), is_trainable=False)
+                model = PeftModel.from_pretrained(
+                    base, str(folder), is_trainable=False, local_files_only=True
+                )
         except Exception as error:  # a corrupt folder fails in many libraries' own ways
             raise VoiceError(f"cannot load the LoRA voice from {folder}: {error}") from error
         return cls(model, codec, god.lexicon, card, fallback=fallback, path=folder, god=god)
