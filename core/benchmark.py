@@ -158,26 +158,19 @@ async def benchmark(
         for mode in modes:
             for concurrency in concurrencies:
                 per_chat = max(messages_per_chat, -(-min_replies // concurrency))
-                fast = await run_scenario(
-                    god,
-                    concurrency,
-                    mode,
-                    baseline=False,
-                    messages_per_chat=per_chat,
-                    database=Path(folder) / f"fast-{mode}-{concurrency}.db",
-                    pool=pool,
-                    bridge=bridge,
-                )
-                base = await run_scenario(
-                    god,
-                    concurrency,
-                    mode,
-                    baseline=True,
-                    messages_per_chat=per_chat,
-                    database=Path(folder) / f"base-{mode}-{concurrency}.db",
-                    pool=pool,
-                    bridge=bridge,
-                )
+                fast, base = [
+                    await run_scenario(
+                        god,
+                        concurrency,
+                        mode,
+                        baseline=baseline,
+                        messages_per_chat=per_chat,
+                        database=Path(folder) / f"{baseline=}-{mode}-{concurrency}.db",
+                        pool=pool,
+                        bridge=bridge,
+                    )
+                    for baseline in (False, True)
+                ]
                 results.append(
                     {
                         "concurrency": concurrency,
