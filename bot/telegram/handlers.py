@@ -51,6 +51,14 @@ class GodHandlers:
     async def _language(self, message: Message, text: str = "") -> Language:
         return await self.service.language_for(updates.from_message(message, text), text)
 
+    async def _argument_or_example(self, message: Message, example: str) -> str:
+        """The command's argument; without one, the user is shown an example (returns "")."""
+        argument = updates.command_argument(message)
+        if not argument:
+            language = await self._language(message)
+            await send_text(message, say("needs_text", language, example=example))
+        return argument
+
     async def _client_language(self, message: Message) -> Language:
         """The user's client language first (for /help), else the chat's reader language."""
         user = message.from_user
@@ -105,12 +113,9 @@ class GodHandlers:
         message = update.effective_message
         if message is None:
             return
-        argument = updates.command_argument(message)
-        if not argument:
-            language = await self._language(message)
-            await send_text(message, say("needs_text", language, example="/glyph 🜂⧖🕯"))
-            return
-        await self._answer(message, argument, "glyph")
+        argument = await self._argument_or_example(message, "/glyph 🜂⧖🕯")
+        if argument:
+            await self._answer(message, argument, "glyph")
 
     async def on_translate(self, update: Update, context: Context) -> None:
         """/translate <message>, or in reply to the god's glyphs: translate those."""
@@ -162,10 +167,8 @@ class GodHandlers:
         message = update.effective_message
         if message is None:
             return
-        argument = updates.command_argument(message)
+        argument = await self._argument_or_example(message, "/bridge fire and time")
         if not argument:
-            language = await self._language(message)
-            await send_text(message, say("needs_text", language, example="/bridge fire and time"))
             return
         result = await self.service.bridge_text(argument, updates.from_message(message, argument))
         await send_text(message, render.bridge_text(result))
@@ -210,10 +213,8 @@ class GodHandlers:
         message = update.effective_message
         if message is None:
             return
-        argument = updates.command_argument(message)
+        argument = await self._argument_or_example(message, "/field 🜂⧖🕯")
         if not argument:
-            language = await self._language(message)
-            await send_text(message, say("needs_text", language, example="/field 🜂⧖🕯"))
             return
         async with chat_action(message, ChatAction.UPLOAD_PHOTO):
             picture = await self.service.field(updates.from_message(message, argument))
