@@ -407,9 +407,9 @@ def _batched_concept_scores(voice: LoraVoice, records: Sequence[dict]) -> dict[s
 def base_intact(voice: LoraVoice, god, sample: int = 300, seed: int = 1) -> dict[str, object]:
     """With the adapter off, the voice's copy answers like the god: glyph logits bit-identical
     on a sample of held-out prompts, and the same held-out answers (so the same accuracy)."""
-    from core.bridge.voice_model import left_pad
     from core.language.corpus import build_corpus
     from core.language.oracle import load_rules
+    from core.model.decoding import left_pad
     from core.model.evaluate import exact_match, sample_per_family
     from core.model.god import God
 

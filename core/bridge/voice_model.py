@@ -16,6 +16,8 @@ import torch
 from peft import LoraConfig
 from transformers import PreTrainedModel
 
+from core.model.decoding import extend, prefill
+
 # What the voice trains besides LoRA: the whole input and output embedding (a copy kept by the
 # adapter; the god's own rows stay in the frozen original). Measured before the project:
 # q,v + these two modules learnt fastest of every setup tried on this machine.
@@ -113,18 +115,6 @@ def lora_config(
     )
 
 
-def left_pad(prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, ...]:
-    """Left-padded ids, attention mask and position ids of a batch of prompts."""
-    width = max(len(p) for p in prompts)
-    input_ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(prompts), width), dtype=torch.long)
-    for row, prompt in enumerate(prompts):
-        input_ids[row, width - len(prompt) :] = torch.tensor(list(prompt), dtype=torch.long)
-        attention[row, width - len(prompt) :] = 1
-    positions = (attention.cumsum(-1) - 1).clamp(min=0)
-    return input_ids, attention, positions
-
-
 def allowed_mask(vocab_size: int, allowed: Sequence[int]) -> torch.Tensor:
     """An additive mask: 0 for the allowed ids, -inf elsewhere."""
     mask = torch.full((vocab_size,), float("-inf"))
@@ -150,13 +140,7 @@ def greedy(
         return []
     batch = len(prompts)
     bounds = torch.tensor([max_new] * batch if isinstance(max_new, int) else list(max_new))
-    input_ids, attention, positions = left_pad(prompts, pad_id)
-    output = model(
-        input_ids=input_ids, attention_mask=attention, position_ids=positions, use_cache=True
-    )
-    cache = output.cache
-    logits = output.logits[:, -1, :]
-    next_position = positions[:, -1] + 1
+    logits, cache, attention, next_position = prefill(model, prompts, pad_id)
     finished = torch.zeros(batch, dtype=torch.bool)
     steps: list[torch.Tensor] = []
     eos = torch.full((batch,), eos_id, dtype=torch.long)
@@ -167,16 +151,8 @@ def greedy(
         finished = finished | (chosen == eos_id)
         if bool(finished.all()):
             break
-        attention = torch.cat([attention, torch.ones((batch, 1), dtype=torch.long)], dim=1)
-        output = model(
-            input_ids=chosen.unsqueeze(1),
-            attention_mask=attention,
-            position_ids=next_position.unsqueeze(1),
-            cache=cache,
-            use_cache=True,
+        logits, cache, attention, next_position = extend(
+            model, chosen, attention, next_position, cache
         )
-        cache = output.cache
-        logits = output.logits[:, -1, :]
-        next_position = next_position + 1
     rows = torch.stack(steps, dim=1).tolist()
     return [row[: row.index(eos_id)] if eos_id in row else row for row in rows]

@@ -21,6 +21,7 @@ from transformers.utils import logging as transformers_logging
 from core.language.lexicon import Lexicon, load_lexicon
 from core.language.oracle import OPERATORS, SILENCE, SILENT, THEN, Exchange, Scene
 from core.language.tokenizer import SceneCodec, load_tokenizer
+from core.model.decoding import extend, prefill
 
 logger = logging.getLogger(__name__)
 
@@ -148,25 +149,8 @@ class God:
         self, prompts: list[list[int]], temperature: float, seed: int | None
     ) -> list[list[int]]:
         batch = len(prompts)
-        width = max(len(p) for p in prompts)
-        input_ids = torch.full((batch, width), self.codec.pad_id, dtype=torch.long)
-        attention = torch.zeros((batch, width), dtype=torch.long)
-        for row, prompt in enumerate(prompts):
-            input_ids[row, width - len(prompt) :] = torch.tensor(prompt)
-            attention[row, width - len(prompt) :] = 1
-        positions = (attention.cumsum(-1) - 1).clamp(min=0)
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
-
-        output = self.model(
-            input_ids=input_ids,
-            attention_mask=attention,
-            position_ids=positions,
-            use_cache=True,
-            logits_to_keep=1,
-        )
-        cache = output.cache
-        logits = output.logits[:, -1, :]
-        next_position = positions[:, -1] + 1
+        logits, cache, attention, next_position = prefill(self.model, prompts, self.codec.pad_id)
         # Rows that said <eos> or ◌ are done (after ◌ only <eos> may follow): they leave the
         # batch, so the later steps decode only the longer answers. Their remaining tokens
         # are the <eos> the output starts filled with.
@@ -188,17 +172,9 @@ class God:
                 rows, chosen = rows[keep], chosen[keep]
                 attention, next_position = attention[keep], next_position[keep]
                 cache.batch_select_indices(keep)
-            attention = torch.cat([attention, torch.ones((len(rows), 1), dtype=torch.long)], dim=1)
-            output = self.model(
-                input_ids=chosen.unsqueeze(1),
-                attention_mask=attention,
-                position_ids=next_position.unsqueeze(1),
-                cache=cache,
-                use_cache=True,
+            logits, cache, attention, next_position = extend(
+                self.model, chosen, attention, next_position, cache
             )
-            cache = output.cache
-            logits = output.logits[:, -1, :]
-            next_position = next_position + 1
         return output_ids.tolist()
 
     @torch.inference_mode()

@@ -17,7 +17,7 @@ from core.bridge.lora_voice import (
     typo_records,
 )
 from core.bridge.protocol import Bridge
-from core.bridge.voice_model import frozen_hash, left_pad, voice_base, weights_hash
+from core.bridge.voice_model import frozen_hash, voice_base, weights_hash
 from core.bridge.voice_tokens import TASK_TOKENS
 from core.bridge.voice_train import (
     VoiceSettings,
@@ -30,6 +30,7 @@ from core.bridge.voice_train import (
 from core.language.corpus import build_corpus
 from core.language.graphemes import graphemes
 from core.language.oracle import load_rules
+from core.model.decoding import left_pad
 from core.model.god import PACKAGED_CHECKPOINT, God, Request
 from core.model.train import TrainSettings, train_god
 
