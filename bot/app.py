@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 from bot.config import Config
 from core.bridge.protocol import Bridge
 from core.language.lexicon import Lexicon, load_lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
-from core.service import CoreSettings, GodService, freeze_startup_objects
+from core.service import GodService, freeze_startup_objects
 from core.storage.repository import open_store
 
 logger = logging.getLogger(__name__)
@@ -65,21 +64,9 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
         torch_threads=core.torch_threads,
     )
     await runner.start()
-    settings = CoreSettings(
-        default_mode=core.default_mode,
-        language=core.language,
-        max_message_chars=core.max_message_chars,
-        context_turns=core.context_turns,
-    )
     service = GodService(
-        settings=settings, store=store, runner=runner, bridge=bridge, lexicon=lexicon, god=god
+        settings=core, store=store, runner=runner, bridge=bridge, lexicon=lexicon, god=god
     )
     await service.prepare()
     freeze_startup_objects()
     return service
-
-
-def default_database_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, for messages to the user."""
-    prefix = "sqlite+aiosqlite:///"
-    return Path(url[len(prefix) :]) if url.startswith(prefix) else None

@@ -36,7 +36,7 @@ def cmd_lexicon(args: argparse.Namespace) -> int:
     entries = lexicon.lookup(args.entry) if args.entry else list(lexicon)
     if args.entry and not entries:
         from core.bridge.lexicon_bridge import LexiconBridge
-        from core.service import lookup_entries
+        from core.service.dictionary import lookup_entries
 
         entries = lookup_entries(lexicon, LexiconBridge(lexicon), args.entry)
     if args.json:
@@ -227,15 +227,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     import dataclasses
 
     from bot.app import StartupError
-    from core import render
+    from core.commands.outcomes import outcome_of
 
     try:
-        reply = _one_message(args, lambda service, message: service.answer(message))
+        reply = _one_message(args, lambda service, message: service.answering.answer(message))
     except StartupError as error:
         return _start_failure(error)
     document = dataclasses.asdict(reply)
     document["unknown"] = list(reply.unknown)
-    document["reply"] = render.reply_text(reply)
+    document["reply"] = outcome_of(reply).text
     if args.json:
         print_json(document)
     else:
@@ -274,9 +274,9 @@ def cmd_bridge(args: argparse.Namespace) -> int:
             }
         )
     else:
-        from core import render
+        from core.commands.outcomes import bridge_outcome
 
-        print(render.bridge_text(result))
+        print(bridge_outcome(result).text)
     return 0
 
 
@@ -287,7 +287,7 @@ def cmd_field(args: argparse.Namespace) -> int:
     from bot.app import StartupError
 
     try:
-        picture = _one_message(args, lambda service, message: service.field(message))
+        picture = _one_message(args, lambda service, message: service.painter.field(message))
     except StartupError as error:
         return _start_failure(error)
     out = Path(args.out)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from core.types import LanguageSetting, Mode
+from core.settings import CoreSettings
 
 TOKEN_ENVIRONMENT = {
     "telegram": "SILENTGOD_TELEGRAM_TOKEN",
@@ -26,26 +26,6 @@ TOKEN_ENVIRONMENT = {
 
 class ConfigError(ValueError):
     """The configuration cannot be used; the message names the key."""
-
-
-@dataclass(frozen=True, slots=True)
-class CoreConfig:
-    """How the god answers."""
-
-    default_mode: Mode = "translate"
-    bridge: Literal["lexicon", "lora"] = "lexicon"
-    bridge_fallback: bool = False
-    model_dir: str = ""
-    voice_dir: str = ""
-    language: LanguageSetting = "auto"
-    max_message_chars: int = 2000
-    context_turns: int = 1
-    batch_max: int = 256  # the runner's defaults (core.model.runner), kept equal by a test
-    batch_wait_ms: float = 0.0
-    queue_size: int = 512
-    per_user_inflight: int = 4
-    request_timeout_s: float = 15.0
-    torch_threads: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +76,7 @@ class LoggingConfig:
 class Config:
     """The whole configuration."""
 
-    core: CoreConfig = field(default_factory=CoreConfig)
+    core: CoreSettings = field(default_factory=CoreSettings)
     storage: StorageConfig = field(default_factory=StorageConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
@@ -104,7 +84,7 @@ class Config:
 
 
 SECTIONS: dict[str, type] = {
-    "core": CoreConfig,
+    "core": CoreSettings,
     "storage": StorageConfig,
     "telegram": TelegramConfig,
     "discord": DiscordConfig,

@@ -24,7 +24,8 @@ from core.language.corpus import build_corpus
 from core.language.oracle import load_rules
 from core.model.god import God, Request
 from core.model.runner import GodRunner
-from core.service import CoreSettings, GodService, freeze_startup_objects
+from core.service import GodService, freeze_startup_objects
+from core.settings import CoreSettings
 from core.storage.repository import open_store
 from core.types import Incoming, Mode
 
@@ -115,7 +116,7 @@ async def run_scenario(
             text = questions[index * messages_per_chat + turn]
             message = Incoming("bench", f"chat{index}", f"user{index}", text)
             started = time.perf_counter()
-            reply = await service.answer(message)
+            reply = await service.answering.answer(message)
             latencies.append((time.perf_counter() - started) * 1000)
             if reply.kind not in ("answer", "silence"):
                 raise RuntimeError(f"benchmark reply failed: {reply.kind}")

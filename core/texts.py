@@ -5,25 +5,14 @@ from __future__ import annotations
 from core.types import Language
 
 TEXTS: dict[str, dict[Language, str]] = {
-    "help": {
+    "help_intro": {
         "en": (
             "I am the Silent God. I think only in glyphs — 🜂 fire, ⧖ time, 🕯 candle, "
             "⚗ the question of a mixture…\n\n"
             "Two ways to hear me:\n"
             "• glyph — the silent god: I answer in glyphs only.\n"
             "• translate — the translated voice: my glyphs and their meaning in words.\n\n"
-            "Commands:\n"
-            "/glyph <message> — answer as the silent god\n"
-            "/translate <message> — answer in the translated voice "
-            "(as a reply to my glyphs: translate them)\n"
-            "/mode [glyph|translate] — show or set this chat's default mode\n"
-            "/lang [ru|en|auto] — the language of the translated voice\n"
-            "/bridge <text or glyphs> — the bridge alone, no god\n"
-            "/lexicon <word or glyph> — look up the dictionary\n"
-            "/history [n] — your last exchanges here\n"
-            "/forget — forget your messages in this chat\n"
-            "/field <message> — a picture of what I thought\n\n"
-            "Try: 🜂⧖🕯  ·  ⚗⟁🔥  ·  what comes of fire and water?  ·  opposite of day"
+            "Commands:"
         ),
         "ru": (
             "Я — Молчащий бог. Я мыслю только глифами — 🜂 огонь, ⧖ время, 🕯 свеча, "
@@ -31,17 +20,12 @@ TEXTS: dict[str, dict[Language, str]] = {
             "Два способа меня услышать:\n"
             "• glyph — молчащий бог: отвечаю только глифами.\n"
             "• translate — переведённый голос: мои глифы и их смысл словами.\n\n"
-            "Команды:\n"
-            "/glyph <сообщение> — ответ молчащего бога\n"
-            "/translate <сообщение> — ответ переведённым голосом "
-            "(ответом на мои глифы — перевести их)\n"
-            "/mode [glyph|translate] — показать или задать режим чата\n"
-            "/lang [ru|en|auto] — язык переведённого голоса\n"
-            "/bridge <текст или глифы> — только мост, без бога\n"
-            "/lexicon <слово или глиф> — словарь\n"
-            "/history [n] — ваши последние обмены здесь\n"
-            "/forget — забыть ваши сообщения в этом чате\n"
-            "/field <сообщение> — картинка того, о чём я думал\n\n"
+            "Команды:"
+        ),
+    },
+    "help_examples": {
+        "en": "Try: 🜂⧖🕯  ·  ⚗⟁🔥  ·  what comes of fire and water?  ·  opposite of day",
+        "ru": (
             "Попробуйте: 🜂⧖🕯  ·  ⚗⟁🔥  ·  что будет, если смешать огонь и воду?  ·  "
             "противоположность дня"
         ),
@@ -142,56 +126,15 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "The meaning field: {heard} → {glyphs}",
         "ru": "Поле смысла: {heard} → {glyphs}",
     },
-    # --- Discord ------------------------------------------------------------------------
-    "discord_needs_manage_guild": {
-        "en": "Only members with the Manage Server permission may change this server's settings.",
-        "ru": (
-            "Менять настройки этого сервера могут только участники с правом «Управлять сервером»."
-        ),
-    },
-    "discord_needs_manage_channels": {
-        "en": "Only members with the Manage Channels permission may set this channel's mode.",
-        "ru": "Задавать режим этого канала могут только участники с правом «Управлять каналами».",
-    },
-    "discord_channel_mode_set": {
+    "channel_mode_set": {
         "en": "Mode of this channel set to {mode}; it takes precedence over the server's mode.",
         "ru": "Режим этого канала: {mode}; он важнее режима сервера.",
     },
-    "discord_channel_mode_is": {
+    "channel_mode_is": {
         "en": "Mode in this channel: {mode}.",
         "ru": "Режим в этом канале: {mode}.",
     },
-    "discord_failed": {
-        "en": "Sorry — that did not work. Please try again in a moment.",
-        "ru": "Простите — не получилось. Попробуйте ещё раз чуть позже.",
-    },
-    # Telegram: the command menu (setMyCommands) and inline mode
-    "command_start": {"en": "What the Silent God is", "ru": "Кто такой Молчащий бог"},
-    "command_help": {"en": "Modes, commands, examples", "ru": "Режимы, команды, примеры"},
-    "command_glyph": {"en": "Answer as the silent god", "ru": "Ответ молчащего бога"},
-    "command_translate": {
-        "en": "Answer in the translated voice, or translate my glyphs",
-        "ru": "Ответ переведённым голосом или перевод моих глифов",
-    },
-    "command_mode": {
-        "en": "Show or set this chat's mode: glyph or translate",
-        "ru": "Показать или задать режим чата: glyph или translate",
-    },
-    "command_lang": {
-        "en": "Language of the translated voice: ru, en or auto",
-        "ru": "Язык переведённого голоса: ru, en или auto",
-    },
-    "command_bridge": {"en": "The bridge alone, no god", "ru": "Только мост, без бога"},
-    "command_lexicon": {"en": "Look up a word or a glyph", "ru": "Найти слово или глиф"},
-    "command_history": {"en": "Your last exchanges here", "ru": "Ваши последние обмены здесь"},
-    "command_forget": {
-        "en": "Forget your messages in this chat",
-        "ru": "Забыть ваши сообщения в этом чате",
-    },
-    "command_field": {
-        "en": "A picture of what the god thought",
-        "ru": "Картинка того, о чём думал бог",
-    },
+    # Telegram inline mode
     "inline_glyphs": {"en": "In glyphs", "ru": "Глифами"},
     "inline_words": {"en": "In words", "ru": "Словами"},
     "inline_silent": {"en": "The silent god answers", "ru": "Молчащий бог отвечает"},

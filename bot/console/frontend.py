@@ -11,13 +11,14 @@ import asyncio
 import getpass
 import logging
 import sys
-from dataclasses import replace
+import uuid
 from pathlib import Path
 
-from core import render
-from core.service import HISTORY_LIMIT, GodService, history_count
+from core import commands
+from core.commands import Invocation, Outcome
+from core.service import GodService
 from core.texts import say
-from core.types import Incoming, Mode
+from core.types import Incoming
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,11 @@ class ConsoleFrontend:
         self.chat_id = chat_id
         self.language_hint = language_hint
         self.field_dir = field_dir or Path.cwd()
-        self._last_answer_id: int | None = None
+        self._session = uuid.uuid4().hex[:8]  # answers printed here are "console-<session>-<n>"
+        self._printed = 0
+        self._last_answer: str | None = None  # what "/translate" alone replies to
 
-    def _incoming(self, text: str, mode: Mode | None = None) -> Incoming:
+    def _incoming(self, text: str) -> Incoming:
         return Incoming(
             platform=self.platform,
             chat_id=self.chat_id,
@@ -53,7 +56,6 @@ class ConsoleFrontend:
             text=text,
             chat_kind="private",
             language_hint=self.language_hint,
-            mode=mode,
             user_name=self.user_id,
         )
 
@@ -62,67 +64,31 @@ class ConsoleFrontend:
         line = line.strip()
         if not line:
             return ""
-        if not line.startswith("/"):
-            return await self._answer(self._incoming(line))
-        name, _, argument = line.partition(" ")
-        name, argument = name.lower(), argument.strip()
-        message = self._incoming(argument)
-        language = await self.service.language_for(message, argument)
-        if name in ("/start", "/help"):
-            return say("help", language)
-        if name in ("/glyph", "/translate"):
-            mode: Mode = "glyph" if name == "/glyph" else "translate"
-            if argument:
-                return await self._answer(replace(message, mode=mode))
-            if mode == "translate" and self._last_answer_id is not None:
-                revealed = await self.service.reveal(self._last_answer_id, message)
-                if revealed is not None:
-                    return render.reply_text(revealed)
-            example = f"{name} 🜂⧖🕯"
-            if mode == "translate":
-                return say("nothing_to_translate", language)
-            return say("needs_text", language, example=example)
-        if name == "/mode":
-            return (await self.service.mode_setting(message, argument or None)).message
-        if name == "/lang":
-            return (await self.service.language_setting(message, argument or None)).message
-        if name == "/bridge":
-            if not argument:
-                return say("needs_text", language, example="/bridge fire and time")
-            return render.bridge_text(await self.service.bridge_text(argument, message))
-        if name == "/lexicon":
-            if not argument:
-                return say("needs_text", language, example="/lexicon fire")
-            return render.lexicon_text(self.service.lookup(argument), argument, language)
-        if name == "/history":
-            count = history_count(argument)
-            if count is None:
-                return say("history_bad", language, limit=HISTORY_LIMIT)
-            return render.history_text(await self.service.history(message, count), language)
-        if name == "/forget":
-            count = await self.service.forget(message)
-            self._last_answer_id = None
-            return say("forgotten", language, count=count)
-        if name == "/field":
-            return await self._field(message, language)
-        return say("help", language)
+        if line.startswith("/"):
+            name, _, argument = line[1:].partition(" ")
+            name, argument = name.lower(), argument.strip()
+            if name not in {c.name for c in commands.commands_on("console")}:
+                name = "help"
+        else:
+            name, argument = "ask", line
+        invocation = Invocation(self._incoming(argument), replied_message_id=self._last_answer)
+        outcome = await commands.run(self.service, name, invocation)
+        if name == "forget":
+            self._last_answer = None
+        return await self._render(outcome)
 
-    async def _answer(self, message: Incoming) -> str:
-        reply = await self.service.answer(message)
-        if reply.message_id is not None:
-            self._last_answer_id = reply.message_id
-        return render.reply_text(reply)
-
-    async def _field(self, message: Incoming, language: str) -> str:
-        if not message.text:
-            return say("needs_text", language, example="/field 🜂⧖🕯")  # type: ignore[arg-type]
-        picture = await self.service.field(message)
-        if picture.png is None:
-            return picture.caption
+    async def _render(self, outcome: Outcome) -> str:
+        """The outcome as printed; a picture is written to a file whose path is printed."""
+        if outcome.answer_id is not None:
+            self._printed += 1
+            self._last_answer = f"console-{self._session}-{self._printed}"
+            await self.service.memory.remember_delivery(outcome.answer_id, self._last_answer)
+        if outcome.picture is None:
+            return outcome.text
         self.field_dir.mkdir(parents=True, exist_ok=True)
         path = self.field_dir / "field.png"
-        await asyncio.to_thread(path.write_bytes, picture.png)
-        return f"{picture.caption}\n{path}"
+        await asyncio.to_thread(path.write_bytes, outcome.picture)
+        return f"{outcome.text}\n{path}"
 
     async def run(self) -> None:
         """Chat until Ctrl-D, Ctrl-C or /quit."""

@@ -19,12 +19,18 @@ from discord.ext import commands
 
 from bot.config import DiscordConfig
 from bot.discord import delivery
-from bot.discord.translator import RussianTranslator
+from bot.discord.commands import TableTranslator, install
 from bot.discord.views import RevealButton
-from core.service import GodService, client_language, script_language
-from core.texts import say
+from core.commands import Words
+from core.language.text import client_language, script_language
+from core.service import GodService
 
 logger = logging.getLogger(__name__)
+
+FAILED = Words(
+    "Sorry — that did not work. Please try again in a moment.",
+    "Простите — не получилось. Попробуйте ещё раз чуть позже.",
+)
 
 
 def intents() -> discord.Intents:
@@ -81,12 +87,12 @@ class SilentGodBot(commands.Bot):
         self._inflight: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
-        """Translator, cogs, the persistent Translate button, then the command sync."""
-        from bot.discord.cogs import COGS
+        """Translator, the table's commands, the listener, the Translate button, the sync."""
+        from bot.discord.listener import Listener
 
-        await self.tree.set_translator(RussianTranslator())
-        for cog in COGS:
-            await self.add_cog(cog(self))
+        await self.tree.set_translator(TableTranslator())
+        install(self)
+        await self.add_cog(Listener(self))
         self.add_dynamic_items(RevealButton)
         if self.config.sync_commands:
             try:
@@ -148,7 +154,7 @@ class SilentGodBot(commands.Bot):
         )
         language = client_language(interaction.locale.value) or "en"
         try:
-            await delivery.note(interaction, say("discord_failed", language))
+            await delivery.note(interaction, FAILED(language))
         except discord.HTTPException as failure:
             logger.warning("discord: could not tell interaction %s: %s", interaction.id, failure)
 
@@ -164,7 +170,7 @@ class SilentGodBot(commands.Bot):
         guild_language = client_language(guild.preferred_locale.value) if guild else None
         language = script_language(message.content) or guild_language or "en"
         try:
-            await delivery.send_to_channel(message, say("discord_failed", language))
+            await delivery.send_to_channel(message, FAILED(language))
         except discord.HTTPException as failure:
             logger.warning("discord: could not apologise for message %s: %s", message.id, failure)
 

@@ -11,7 +11,7 @@ import contextlib
 
 import discord
 
-from core.chunks import split_message
+from bot.chunks import split_message
 
 LIMIT = 2000  # Discord counts message content in code points
 MAX_PARTS = 3  # a longer answer is cut, with an ellipsis, rather than flooding the channel

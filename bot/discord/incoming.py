@@ -11,7 +11,7 @@ import re
 
 import discord
 
-from core.service import script_language
+from core.language.text import script_language
 from core.types import Incoming, Mode
 
 PLATFORM = "discord"

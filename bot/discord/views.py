@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, cast
 import discord
 
 from bot.discord import delivery, incoming
-from core import render
+from core import commands
+from core.commands import Invocation, Outcome
 from core.texts import say
-from core.types import Reply
 
 if TYPE_CHECKING:
     from bot.discord.bot import SilentGodBot
@@ -51,28 +51,27 @@ class RevealButton(
         return cls(int(match["id"]), item.label or "Translate")  # type: ignore[index]
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        """Defer ephemerally, then show the stored translation (or say it is gone)."""
+        """Defer ephemerally, then show the translation of the answer this very message carries."""
         bot = cast("SilentGodBot", interaction.client)
         bot.track()
         try:
             await delivery.defer(interaction, ephemeral=True)
-            message = incoming.from_interaction(interaction)
-            reply = await bot.service.reveal(self.message_id, message)
-            if reply is None:
-                language = await bot.service.language_for(message, "")
-                await delivery.follow_up(interaction, say("translation_gone", language))
-                return
-            await delivery.follow_up(interaction, render.reply_text(reply))
+            carrier = interaction.message
+            invocation = Invocation(
+                incoming.from_interaction(interaction),
+                answer_id=self.message_id,
+                replied_message_id=str(carrier.id) if carrier is not None else None,
+            )
+            outcome = await commands.run(bot.service, "reveal", invocation)
+            await delivery.follow_up(interaction, outcome.text)
         except Exception as error:  # discord.py would only log it; answer the user too
             await bot.report_interaction_error(interaction, error, what="Translate button")
 
 
-def reveal_view(reply: Reply) -> discord.ui.View | None:
+def reveal_view(outcome: Outcome) -> discord.ui.View | None:
     """A view with the Translate button for a glyph-only answer; None for anything else."""
-    if reply.mode != "glyph" or reply.message_id is None:
-        return None
-    if reply.kind not in ("answer", "silence"):
+    if not outcome.translate_button or outcome.answer_id is None:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(RevealButton(reply.message_id, say("translate_button", reply.language)))
+    view.add_item(RevealButton(outcome.answer_id, say("translate_button", outcome.language)))
     return view

@@ -12,20 +12,21 @@ import logging
 import re
 from collections.abc import AsyncIterator
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ChatAction, MessageLimit
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.constants import CallbackQueryLimit, ChatAction, MessageLimit
 from telegram.error import TelegramError
 
-from core import render
-from core.chunks import split_message
+from bot.chunks import split_message
+from core.commands import Outcome
 from core.service import GodService
 from core.texts import say
-from core.types import Language, Reply
+from core.types import Language
 
 logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096 UTF-16 code units
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
+CALLBACK_ANSWER_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH  # 200
 MAX_PARTS = 3  # an absurd output is cut after three messages rather than flooding the chat
 TYPING_REFRESH_S = 4.5  # Telegram shows a chat action for about five seconds
 
@@ -57,12 +58,6 @@ def translate_keyboard(message_id: int, language: Language) -> InlineKeyboardMar
     return InlineKeyboardMarkup([[button]])
 
 
-def wants_button(reply: Reply) -> bool:
-    """Glyph-only answers (and silences) carry a Translate button."""
-    glyph_only = reply.mode == "glyph" and reply.kind in ("answer", "silence")
-    return glyph_only and reply.message_id is not None
-
-
 async def send_text(
     message: Message, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> list[Message]:
@@ -79,16 +74,23 @@ async def send_text(
     return sent
 
 
-async def send_reply(message: Message, reply: Reply, service: GodService) -> list[Message]:
-    """Render the core's reply, send it, and link the stored answer to the sent message."""
+async def send_outcome(message: Message, outcome: Outcome, service: GodService) -> list[Message]:
+    """Send a command's outcome as a reply to ``message``, and link the stored answer to it."""
+    if outcome.picture is not None:
+        photo = await message.reply_photo(
+            InputFile(outcome.picture, filename="field.png"),
+            caption=one_part(outcome.text, CAPTION_LIMIT),
+            allow_sending_without_reply=True,
+        )
+        return [photo]
     markup = None
-    if wants_button(reply):
-        markup = translate_keyboard(reply.message_id, reply.language)  # type: ignore[arg-type]
-    sent = await send_text(message, render.reply_text(reply), markup)
-    if sent and reply.message_id is not None:
+    if outcome.translate_button and outcome.answer_id is not None:
+        markup = translate_keyboard(outcome.answer_id, outcome.language)
+    sent = await send_text(message, outcome.text, markup)
+    if sent and outcome.answer_id is not None:
         # the first part carries the glyphs (and the button): /translate in reply to it, or a
         # press of its button, finds this answer again
-        await service.remember_delivery(reply.message_id, str(sent[0].message_id))
+        await service.memory.remember_delivery(outcome.answer_id, str(sent[0].message_id))
     return sent
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import BotCommand, Update
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+    Update,
+)
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -29,24 +36,12 @@ from bot.config import TelegramConfig
 from bot.telegram.handlers import GodHandlers
 from bot.telegram.logs import Redactor
 from bot.telegram.processor import ChatOrderedProcessor
+from core.commands import Command, commands_on
 from core.service import GodService
-from core.texts import say
+from core.types import Language
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = (
-    "start",
-    "help",
-    "glyph",
-    "translate",
-    "mode",
-    "lang",
-    "bridge",
-    "lexicon",
-    "history",
-    "forget",
-    "field",
-)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
 
@@ -99,23 +94,10 @@ class TelegramFrontend:
     def register(self, application: Application) -> None:
         """Attach every handler; the first matching handler of a group wins."""
         h = self.handlers
-        by_command = {
-            "start": h.on_help,
-            "help": h.on_help,
-            "glyph": h.on_glyph,
-            "translate": h.on_translate,
-            "mode": h.on_mode,
-            "lang": h.on_lang,
-            "bridge": h.on_bridge,
-            "lexicon": h.on_lexicon,
-            "history": h.on_history,
-            "forget": h.on_forget,
-            "field": h.on_field,
-        }
-        for command in COMMANDS:
-            application.add_handler(CommandHandler(command, by_command[command]))
+        names = [command.name for command in commands_on("telegram")]
+        application.add_handler(CommandHandler(names, h.on_command))
         application.add_handler(
-            MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, h.on_unknown_command)
+            MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, h.on_command)
         )
         application.add_handler(
             MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, h.on_text)
@@ -182,17 +164,29 @@ class TelegramFrontend:
             )
 
     async def _publish_commands(self) -> None:
-        """The command menu: Russian for Russian clients, English for everyone else."""
+        """The command menu from the table: Russian for Russian clients, English for the rest;
+        in groups, members see only what they may run, administrators everything."""
         assert self.application is not None
         bot = self.application.bot
-        for language, code in (("ru", "ru"), ("en", None)):
-            commands = [BotCommand(c, say(f"command_{c}", language)) for c in COMMANDS]
-            try:
-                await bot.set_my_commands(commands, language_code=code)
-            except InvalidToken:
-                raise
-            except TelegramError as error:  # a menu is a nicety; the bot works without it
-                logger.warning("telegram: setMyCommands (%s) failed: %s", language, error)
+        listed = commands_on("telegram")
+        everyone = tuple(c for c in listed if c.who == "everyone")
+        menus: list[tuple[BotCommandScope, tuple[Command, ...]]] = [
+            (BotCommandScopeDefault(), listed),
+            (BotCommandScopeAllGroupChats(), everyone),
+            (BotCommandScopeAllChatAdministrators(), listed),
+        ]
+        languages: tuple[tuple[Language, str | None], ...] = (("ru", "ru"), ("en", None))
+        for scope, shown in menus:
+            for language, code in languages:
+                menu = [BotCommand(c.name, c.description(language)) for c in shown]
+                try:
+                    await bot.set_my_commands(menu, scope=scope, language_code=code)
+                except InvalidToken:
+                    raise
+                except TelegramError as error:  # a menu is a nicety; the bot works without it
+                    logger.warning(
+                        "telegram: setMyCommands (%s, %s) failed: %s", scope.type, language, error
+                    )
 
     async def _abandon(self) -> None:
         """Undo a half-finished start."""

@@ -1,15 +1,15 @@
-"""The Telegram handlers: thin translators between updates and the shared GodService."""
+"""The Telegram handlers: an update becomes an Invocation of the command table; the Outcome
+is sent back by Telegram's rules (limits, the Translate button, photos, inline results)."""
 
 from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from telegram import (
     Bot,
     InlineQueryResultArticle,
-    InputFile,
     InputTextMessageContent,
     Message,
     Update,
@@ -19,18 +19,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram import delivery, updates
-from bot.telegram.delivery import chat_action, one_part, send_reply, send_text
-from core import render
-from core.service import (
-    HISTORY_LIMIT,
-    GodService,
-    SettingChange,
-    client_language,
-    history_count,
-    script_language,
-)
+from bot.telegram.delivery import chat_action, one_part, send_outcome
+from core import commands
+from core.commands import Invocation, Outcome
+from core.language.text import client_language
+from core.service import GodService
 from core.texts import say
-from core.types import Incoming, Language, Mode
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +32,8 @@ Context = ContextTypes.DEFAULT_TYPE
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 INLINE_CACHE_S = 10
 INLINE_QUERY_MAX = 256  # Telegram's own limit on inline query text
+THINKING = {"ask": ChatAction.TYPING, "glyph": ChatAction.TYPING, "translate": ChatAction.TYPING}
+THINKING["field"] = ChatAction.UPLOAD_PHOTO
 
 
 class GodHandlers:
@@ -46,24 +42,6 @@ class GodHandlers:
     def __init__(self, service: GodService, redact: Callable[[str], str]) -> None:
         self.service = service
         self.redact = redact
-
-    # ------------------------------------------------------------------ helpers
-    async def _language(self, message: Message, text: str = "") -> Language:
-        return await self.service.language_for(updates.from_message(message, text), text)
-
-    async def _argument_or_example(self, message: Message, example: str) -> str:
-        """The command's argument; without one, the user is shown an example (returns "")."""
-        argument = updates.command_argument(message)
-        if not argument:
-            language = await self._language(message)
-            await send_text(message, say("needs_text", language, example=example))
-        return argument
-
-    async def _client_language(self, message: Message) -> Language:
-        """The user's client language first (for /help), else the chat's reader language."""
-        user = message.from_user
-        hint = client_language(user.language_code if user else None)
-        return hint or await self._language(message)
 
     async def _is_admin(self, message: Message, bot: Bot) -> bool:
         """Private chats belong to their user; in groups ask Telegram who administers."""
@@ -81,151 +59,48 @@ class GodHandlers:
             return False
         return member.status in ADMIN_STATUSES
 
-    async def _answer(self, message: Message, text: str, mode: Mode | None = None) -> None:
-        """Ask the god (typing meanwhile) and send its reply."""
-        async with chat_action(message):
-            reply = await self.service.answer(updates.from_message(message, text, mode=mode))
-        await send_reply(message, reply, self.service)
+    async def _run(self, message: Message, name: str, invocation: Invocation) -> None:
+        """Run a command of the table for a message and send its outcome."""
+        action = THINKING.get(name)
+        if action is None:
+            outcome = await commands.run(self.service, name, invocation)
+        else:
+            async with chat_action(message, action):
+                outcome = await commands.run(self.service, name, invocation)
+        await send_outcome(message, outcome, self.service)
 
     # ------------------------------------------------------------------ messages
     async def on_text(self, update: Update, context: Context) -> None:
-        """Answer a plain message: always in private chats, in groups only when addressed."""
+        """A plain message: always in private chats, in groups only when addressed."""
         message = update.effective_message
         if message is None:
             return
         text = updates.addressed_text(message, context.bot)
         if text is None:
             return
-        await self._answer(message, text)
+        await self._run(message, "ask", Invocation(updates.from_message(message, text)))
 
-    async def on_help(self, update: Update, context: Context) -> None:
-        """/start and /help: what the god is, in the user's language."""
-        message = update.effective_message
-        if message is not None:
-            await send_text(message, say("help", await self._client_language(message)))
-
-    async def on_unknown_command(self, update: Update, context: Context) -> None:
-        """An unknown command in a private chat: show the help."""
-        await self.on_help(update, context)
-
-    async def on_glyph(self, update: Update, context: Context) -> None:
-        """/glyph <message>: answer as the silent god."""
+    async def on_command(self, update: Update, context: Context) -> None:
+        """``/name argument``: the command of the table with that name."""
         message = update.effective_message
         if message is None:
             return
-        argument = await self._argument_or_example(message, "/glyph 🜂⧖🕯")
-        if argument:
-            await self._answer(message, argument, "glyph")
-
-    async def on_translate(self, update: Update, context: Context) -> None:
-        """/translate <message>, or in reply to the god's glyphs: translate those."""
-        message = update.effective_message
-        if message is None:
-            return
+        name = updates.command_name(message)
+        table = {c.name for c in commands.commands_on("telegram")}
+        if name not in table:
+            name = "help"  # an unknown command (private chats only): show the help
         argument = updates.command_argument(message)
-        if argument:
-            await self._answer(message, argument, "translate")
-            return
-        item = updates.from_message(message, "")
-        language = await self.service.language_for(item, "")
-        replied = message.reply_to_message
-        if replied is None or not updates.is_reply_to_bot(message, context.bot):
-            await send_text(message, say("nothing_to_translate", language))
-            return
-        answer_id = await self.service.find_answer(item, str(replied.message_id))
-        revealed = await self.service.reveal(answer_id, item) if answer_id is not None else None
-        if revealed is None:
-            await send_text(message, say("translation_gone", language))
-            return
-        await send_text(message, render.reply_text(revealed))
-
-    async def on_mode(self, update: Update, context: Context) -> None:
-        """/mode [glyph|translate]: show the chat's mode, or set it (admins only in groups)."""
-        await self._setting(update, context, self.service.mode_setting)
-
-    async def on_lang(self, update: Update, context: Context) -> None:
-        """/lang [ru|en|auto]: show or set the translated voice's language (admins in groups)."""
-        await self._setting(update, context, self.service.language_setting)
-
-    async def _setting(
-        self,
-        update: Update,
-        context: Context,
-        change: Callable[[Incoming, str | None], Awaitable[SettingChange]],
-    ) -> None:
-        """Show a chat setting, or set it when a value is given (asking Telegram who may)."""
-        message = update.effective_message
-        if message is None:
-            return
-        value = updates.command_argument(message) or None
-        is_admin = await self._is_admin(message, context.bot) if value else False
-        item = updates.from_message(message, value or "", is_admin=is_admin)
-        await send_text(message, (await change(item, value)).message)
-
-    async def on_bridge(self, update: Update, context: Context) -> None:
-        """/bridge <text or glyphs>: the bridge alone, no god."""
-        message = update.effective_message
-        if message is None:
-            return
-        argument = await self._argument_or_example(message, "/bridge fire and time")
-        if not argument:
-            return
-        result = await self.service.bridge_text(argument, updates.from_message(message, argument))
-        await send_text(message, render.bridge_text(result))
-
-    async def on_lexicon(self, update: Update, context: Context) -> None:
-        """/lexicon <word or glyph>: look the dictionary up, both ways."""
-        message = update.effective_message
-        if message is None:
-            return
-        argument = updates.command_argument(message)
-        language = await self._language(message, argument)
-        if not argument:
-            await send_text(message, say("needs_text", language, example="/lexicon fire"))
-            return
-        entries = self.service.lookup(argument)
-        await send_text(message, render.lexicon_text(entries, argument, language))
-
-    async def on_history(self, update: Update, context: Context) -> None:
-        """/history [n]: this user's last exchanges in this chat."""
-        message = update.effective_message
-        if message is None:
-            return
-        argument = updates.command_argument(message)
-        language = await self._language(message)
-        count = history_count(argument)
-        if count is None:
-            await send_text(message, say("history_bad", language, limit=HISTORY_LIMIT))
-            return
-        items = await self.service.history(updates.from_message(message, argument), count)
-        await send_text(message, render.history_text(items, language))
-
-    async def on_forget(self, update: Update, context: Context) -> None:
-        """/forget: delete this user's messages in this chat, and confirm."""
-        message = update.effective_message
-        if message is None:
-            return
-        count = await self.service.forget(updates.from_message(message, ""))
-        await send_text(message, say("forgotten", await self._language(message), count=count))
-
-    async def on_field(self, update: Update, context: Context) -> None:
-        """/field <message>: the picture of the god's meaning field, with a caption."""
-        message = update.effective_message
-        if message is None:
-            return
-        argument = await self._argument_or_example(message, "/field 🜂⧖🕯")
-        if not argument:
-            return
-        async with chat_action(message, ChatAction.UPLOAD_PHOTO):
-            picture = await self.service.field(updates.from_message(message, argument))
-        if picture.png is None:
-            await send_text(message, picture.caption)
-            return
-        await message.reply_photo(
-            InputFile(picture.png, filename="field.png"),
-            caption=one_part(picture.caption, delivery.CAPTION_LIMIT),
-            allow_sending_without_reply=True,
+        is_admin = False
+        if commands.command(name).who == "admins" and argument:
+            is_admin = await self._is_admin(message, context.bot)
+        replied = None
+        if message.reply_to_message is not None and updates.is_reply_to_bot(message, context.bot):
+            replied = str(message.reply_to_message.message_id)
+        invocation = Invocation(
+            updates.from_message(message, argument, is_admin=is_admin),
+            replied_message_id=replied,
         )
+        await self._run(message, name, invocation)
 
     # ------------------------------------------------------------------ buttons
     async def on_reveal(self, update: Update, context: Context) -> None:
@@ -236,21 +111,19 @@ class GodHandlers:
         match = delivery.REVEAL_PATTERN.match(query.data or "")
         message = query.message
         chat = message.chat if message is not None else None
-        item = updates.incoming(chat, query.from_user)
-        revealed = None
-        if match and message is not None:
-            answer_id = int(match.group(1))
-            # the button must sit on the very message that carried this answer
-            if await self.service.find_answer(item, str(message.message_id)) == answer_id:
-                revealed = await self.service.reveal(answer_id, item)
-        if revealed is None:
-            language = await self.service.language_for(item, "")
-            await query.answer(say("translation_gone", language))
+        invocation = Invocation(
+            updates.incoming(chat, query.from_user),
+            answer_id=int(match.group(1)) if match else 0,
+            replied_message_id=str(message.message_id) if message is not None else None,
+        )
+        outcome = await commands.run(self.service, "reveal", invocation)
+        if outcome.refusal is not None or message is None:
+            await query.answer(one_part(outcome.text, delivery.CALLBACK_ANSWER_LIMIT))
             return
         await query.answer()
-        text = one_part(render.reply_text(revealed))
-        if not isinstance(message, Message):  # too old to edit: send the translation instead
-            await context.bot.send_message(message.chat.id, text)  # type: ignore[union-attr]
+        text = one_part(outcome.text)
+        if not message.is_accessible:  # too old to edit: send the translation instead
+            await context.bot.send_message(message.chat.id, text)
             return
         try:
             await query.edit_message_text(text, reply_markup=None)
@@ -270,23 +143,9 @@ class GodHandlers:
         if query is None:
             return
         text = query.query.strip()[:INLINE_QUERY_MAX]
-        if not text:
-            await query.answer([], cache_time=INLINE_CACHE_S, is_personal=True)
-            return
-        language = client_language(query.from_user.language_code) or script_language(text) or "en"
-        item = updates.incoming(None, query.from_user, text)
-        bridged = await self.service.bridge_text(text, item)
-        reply = await self.service.preview(item)
-        results = []
-        if bridged.direction == "text_to_glyphs" and bridged.glyphs:
-            results.append(_article("bridge", say("inline_glyphs", language), bridged.glyphs))
-        elif bridged.direction == "glyphs_to_text" and bridged.text:
-            results.append(_article("bridge", say("inline_words", language), bridged.text))
-        if reply.glyphs:
-            results.append(_article("silent", say("inline_silent", language), reply.glyphs))
-            if reply.text:
-                voice = f"{reply.glyphs}\n{reply.text}"
-                results.append(_article("voice", say("inline_voice", language), voice))
+        invocation = Invocation(updates.incoming(None, query.from_user, text))
+        outcome: Outcome = await commands.run(self.service, "inline", invocation)
+        results = [_article(a.key, a.title, a.text) for a in outcome.alternatives]
         await query.answer(results, cache_time=INLINE_CACHE_S, is_personal=True)
 
     # ------------------------------------------------------------------ errors

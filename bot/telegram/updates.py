@@ -7,10 +7,16 @@ import re
 from telegram import Bot, Chat, Message, MessageEntity, User
 from telegram.constants import ChatType
 
-from core.service import chat_kind_of
-from core.types import Incoming, Mode
+from core.types import ChatKind, Incoming, Mode
 
 PLATFORM = "telegram"
+
+
+def chat_kind_of(value: str) -> ChatKind:
+    """Telegram's chat type as the core's three kinds (supergroups are groups)."""
+    if value == ChatType.PRIVATE:
+        return "private"
+    return "channel" if value == ChatType.CHANNEL else "group"
 
 
 def incoming(
@@ -61,6 +67,12 @@ def from_message(
         mode=mode,
         is_admin=is_admin,
     )
+
+
+def command_name(message: Message) -> str:
+    """The command of ``/command[@bot] argument``, lower-cased, without the bot's name."""
+    first = (message.text or "").split(None, 1)
+    return first[0][1:].split("@", 1)[0].lower() if first else ""
 
 
 def command_argument(message: Message) -> str:

@@ -25,7 +25,7 @@ CHILD = textwrap.dedent(
         questions = ["🜂⧖🕯", "⚗⟁🔥", "fire and water", "огонь и время"]
         for turn in range(10_000):
             text = questions[turn % len(questions)]
-            reply = await service.answer(Incoming("console", "kill", "ada", text))
+            reply = await service.answering.answer(Incoming("console", "kill", "ada", text))
             print(reply.message_id, flush=True)
 
     asyncio.run(main())
@@ -67,8 +67,8 @@ def test_sigkill_mid_conversation_loses_nothing(tmp_path: Path) -> None:
 
         service = await build_service(parse_config({"storage": {"url": url}}, environ={}))
         try:
-            reply = await service.answer(Incoming("console", "kill", "ada", "🜂⧖🕯"))
-            history = await service.history(Incoming("console", "kill", "ada", ""), 50)
+            reply = await service.answering.answer(Incoming("console", "kill", "ada", "🜂⧖🕯"))
+            history = await service.memory.history(Incoming("console", "kill", "ada", ""), 50)
             assert len(history) == min(50, questions + 1), "every stored question is still there"
             return reply.glyphs
         finally:

@@ -22,27 +22,27 @@ def message(text: str, **changes: object) -> Incoming:
 
 async def test_modes_and_their_precedence(god_service: GodService) -> None:
     group = dict(chat_kind="group", channel_id="general", is_admin=True)
-    reply = await god_service.answer(message(SEED, **group))
+    reply = await god_service.answering.answer(message(SEED, **group))
     assert reply.mode == "translate" and reply.glyphs == SEED_ANSWER and reply.text
-    await god_service.mode_setting(message("", **group), "glyph")
-    reply = await god_service.answer(message(SEED, **group))
+    await god_service.chats.mode_setting(message("", **group), "glyph")
+    reply = await god_service.answering.answer(message(SEED, **group))
     assert reply.mode == "glyph" and reply.text is None
-    await god_service.mode_setting(message("", **group), "translate", scope="channel")
-    assert (await god_service.answer(message(SEED, **group))).mode == "translate"
+    await god_service.chats.mode_setting(message("", **group), "translate", scope="channel")
+    assert (await god_service.answering.answer(message(SEED, **group))).mode == "translate"
     other_channel = dict(group, channel_id="random")
-    assert (await god_service.answer(message(SEED, **other_channel))).mode == "glyph"
-    explicit = await god_service.answer(message(SEED, mode="glyph", **group))
+    assert (await god_service.answering.answer(message(SEED, **other_channel))).mode == "glyph"
+    explicit = await god_service.answering.answer(message(SEED, mode="glyph", **group))
     assert explicit.mode == "glyph"
 
 
 async def test_only_admins_change_group_settings(god_service: GodService) -> None:
     member = message("", chat_kind="group", is_admin=False)
-    refused = await god_service.mode_setting(member, "glyph")
+    refused = await god_service.chats.mode_setting(member, "glyph")
     assert refused.outcome == "refused" and "administrators" in refused.message
-    assert (await god_service.mode_setting(member, None)).value == "translate"
-    assert (await god_service.language_setting(member, "ru")).outcome == "refused"
-    assert (await god_service.mode_setting(member, "loud")).outcome == "invalid"
-    private = await god_service.mode_setting(message("", chat_kind="private"), "glyph")
+    assert (await god_service.chats.mode_setting(member, None)).value == "translate"
+    assert (await god_service.chats.language_setting(member, "ru")).outcome == "refused"
+    assert (await god_service.chats.mode_setting(member, "loud")).outcome == "invalid"
+    private = await god_service.chats.mode_setting(message("", chat_kind="private"), "glyph")
     assert private.outcome == "set"
 
 
@@ -57,7 +57,7 @@ async def test_the_question_is_stored_before_the_god_answers(god_service: GodSer
 
     loop = asyncio.get_running_loop()
     god_service.runner._answer_batch = slow
-    pending = asyncio.create_task(god_service.answer(message(SEED)))
+    pending = asyncio.create_task(god_service.answering.answer(message(SEED)))
     await started.wait()
     counts = await god_service.store.counts()
     assert counts.user_messages == 1 and counts.god_messages == 0
@@ -69,8 +69,10 @@ async def test_the_question_is_stored_before_the_god_answers(god_service: GodSer
 async def test_context_survives_a_restart(god_service: GodService, migrated_db_url: str) -> None:
     lexicon = god_service.lexicon
     night = lexicon.glyph("cycle") + lexicon.glyph("night")
-    assert (await god_service.answer(message(night))).glyphs == lexicon.glyph("dawn")
-    assert (await god_service.answer(message(lexicon.glyph("then")))).glyphs == lexicon.glyph("day")
+    assert (await god_service.answering.answer(message(night))).glyphs == lexicon.glyph("dawn")
+    assert (
+        await god_service.answering.answer(message(lexicon.glyph("then")))
+    ).glyphs == lexicon.glyph("day")
     restarted = GodService(
         settings=god_service.settings,
         store=SqlStore.from_url(migrated_db_url),
@@ -78,31 +80,31 @@ async def test_context_survives_a_restart(god_service: GodService, migrated_db_u
         bridge=god_service.bridge,
         lexicon=lexicon,
     )
-    reply = await restarted.answer(message(lexicon.glyph("then")))
+    reply = await restarted.answering.answer(message(lexicon.glyph("then")))
     assert reply.glyphs == lexicon.glyph("dusk")
     await restarted.store.close()
 
 
 async def test_history_forget_and_reveal(god_service: GodService) -> None:
-    first = await god_service.answer(message(SEED, mode="glyph"))
-    revealed = await god_service.reveal(first.message_id, message(""))
+    first = await god_service.answering.answer(message(SEED, mode="glyph"))
+    revealed = await god_service.memory.reveal(first.message_id, message(""))
     assert revealed is not None and revealed.glyphs == SEED_ANSWER and revealed.text
     other_user = message("⚗⟁🔥", user_id="bob")
-    await god_service.answer(other_user)
-    history = await god_service.history(message(""), 5)
+    await god_service.answering.answer(other_user)
+    history = await god_service.memory.history(message(""), 5)
     assert [item.glyphs for item in history] == [SEED_ANSWER]
-    assert await god_service.forget(message("")) == 1
-    assert await god_service.history(message(""), 5) == []
-    assert len(await god_service.history(other_user, 5)) == 1
-    assert await god_service.reveal(first.message_id, message("")) is None
+    assert await god_service.memory.forget(message("")) == 1
+    assert await god_service.memory.history(message(""), 5) == []
+    assert len(await god_service.memory.history(other_user, 5)) == 1
+    assert await god_service.memory.reveal(first.message_id, message("")) is None
 
 
 async def test_bad_input_never_raises(god_service: GodService) -> None:
-    assert (await god_service.answer(message("x" * 100_000))).kind == "too_long"
-    assert (await god_service.answer(message(""))).kind == "empty"
-    assert (await god_service.answer(message("\x00\x01\x02"))).kind == "empty"
+    assert (await god_service.answering.answer(message("x" * 100_000))).kind == "too_long"
+    assert (await god_service.answering.answer(message(""))).kind == "empty"
+    assert (await god_service.answering.answer(message("\x00\x01\x02"))).kind == "empty"
     for text in ("\ud800 fire", "👨\u200d👩\u200d👧" * 50, "🜂" * 300, "ﷺ ∰ 漢字"):
-        reply = await god_service.answer(message(text))
+        reply = await god_service.answering.answer(message(text))
         assert reply.kind in ("answer", "silence"), text
 
 
@@ -116,7 +118,8 @@ async def test_a_failing_model_fails_one_request(god_service: GodService) -> Non
 
     god_service.runner._answer_batch = flaky
     broken, fine = await asyncio.gather(
-        god_service.answer(message("⚗⟁🔥")), god_service.answer(message(SEED, user_id="bob"))
+        god_service.answering.answer(message("⚗⟁🔥")),
+        god_service.answering.answer(message(SEED, user_id="bob")),
     )
     assert broken.kind == "error" and "went wrong" in (broken.text or "")
     assert fine.glyphs == SEED_ANSWER
@@ -133,16 +136,18 @@ async def test_a_locked_database_is_a_clear_answer(
         bridge=god_service.bridge,
         lexicon=god_service.lexicon,
     )
-    await service.answer(message(SEED))
+    await service.answering.answer(message(SEED))
     holder = sqlite3.connect(db_path, timeout=0.1)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        reply = await asyncio.wait_for(service.answer(message("⚗⟁🔥")), 30)
+        reply = await asyncio.wait_for(service.answering.answer(message("⚗⟁🔥")), 30)
         assert reply.kind == "error" and "database" in (reply.text or "")
     finally:
         holder.rollback()
         holder.close()
-    assert (await service.answer(message(SEED))).glyphs == SEED_ANSWER, "the bot keeps running"
+    assert (await service.answering.answer(message(SEED))).glyphs == SEED_ANSWER, (
+        "the bot keeps running"
+    )
     await service.store.close()
 
 
@@ -171,7 +176,10 @@ async def test_new_chats_arriving_together_share_one_store_transaction(
     )
     opened = store.opened
     replies = await asyncio.gather(
-        *(service.answer(message(SEED, chat_id=f"chat{i}", user_id=f"u{i}")) for i in range(40))
+        *(
+            service.answering.answer(message(SEED, chat_id=f"chat{i}", user_id=f"u{i}"))
+            for i in range(40)
+        )
     )
     assert all(reply.glyphs == SEED_ANSWER for reply in replies)
     assert sum(opened) == 40 and len(opened) <= 2  # the first may go alone
@@ -184,7 +192,10 @@ async def test_new_chats_arriving_together_share_one_store_transaction(
     )
     # Known chats are answered from memory: no more conversation loads.
     await asyncio.gather(
-        *(service.answer(message(SEED, chat_id=f"chat{i}", user_id=f"u{i}")) for i in range(40))
+        *(
+            service.answering.answer(message(SEED, chat_id=f"chat{i}", user_id=f"u{i}"))
+            for i in range(40)
+        )
     )
     assert sum(opened) == 40
     await service.close()  # the store too
@@ -192,11 +203,11 @@ async def test_new_chats_arriving_together_share_one_store_transaction(
 
 async def test_a_changed_setting_reaches_the_next_answer(god_service: GodService) -> None:
     private = message(SEED, chat_kind="private")
-    assert (await god_service.answer(private)).mode == "translate"
-    await god_service.mode_setting(private, "glyph")
-    assert (await god_service.answer(private)).mode == "glyph"
-    await god_service.language_setting(private, "ru")
-    reply = await god_service.answer(dataclasses.replace(private, mode="translate"))
+    assert (await god_service.answering.answer(private)).mode == "translate"
+    await god_service.chats.mode_setting(private, "glyph")
+    assert (await god_service.answering.answer(private)).mode == "glyph"
+    await god_service.chats.language_setting(private, "ru")
+    reply = await god_service.answering.answer(dataclasses.replace(private, mode="translate"))
     assert (
         reply.language == "ru" and reply.text and reply.text[0] in "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ"
     )

@@ -19,7 +19,7 @@ import pytest
 from bot.app import StartupError
 from bot.config import DiscordConfig
 from bot.discord.frontend import DiscordFrontend
-from core import render
+from core.commands.memory import history_lines
 from core.language.graphemes import graphemes
 from core.service import GodService
 from core.texts import say
@@ -103,6 +103,17 @@ async def mention(fake: FakeDiscord, channel: Channel, user: User, text: str) ->
     return await channel_reply(fake, channel.id, since)
 
 
+async def linked(frontend: DiscordFrontend, fake: FakeDiscord, message_id: str) -> None:
+    """Wait until the bot has recorded which answer its message ``message_id`` carries (it
+    does so right after Discord confirms the message, which the fake sees first)."""
+    asked = Incoming("discord", fake.guild.id, fake.user.id, "", chat_kind="group")
+    for _ in range(200):
+        if await frontend.service.memory.find_answer(asked, message_id) is not None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"message {message_id} was never linked to its answer")
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -147,10 +158,10 @@ async def test_glyph_command_defers_then_answers_with_a_translate_button(
     asked = Incoming("discord", fake.guild.id, fake.user.id, "", chat_kind="group")
     stored = int(button["custom_id"].rsplit(":", 1)[1])
     for _ in range(100):  # remember_delivery runs just after the follow-up is answered
-        if await god_service.find_answer(asked, original) == stored:
+        if await god_service.memory.find_answer(asked, original) == stored:
             break
         await asyncio.sleep(0.02)
-    assert await god_service.find_answer(asked, original) == stored
+    assert await god_service.memory.find_answer(asked, original) == stored
 
     click = await fake.send_component_interaction(button["custom_id"], message=original)
     shown = await click.callback()
@@ -181,11 +192,11 @@ async def test_mode_needs_manage_server(fake: FakeDiscord, frontend: DiscordFron
     callback = await refused.callback()
     assert callback.json["data"]["flags"] == EPHEMERAL
     answer = await refused.followup(timeout=10)
-    assert "Manage Server" in answer.json["content"]
+    assert answer.json["content"] == "Only administrators may change this setting here."
     assert fake.messages[refused.original_message_id or ""]["flags"] & EPHEMERAL
 
     moderator = await fake.send_interaction("mode", {"mode": "translate"}, user=fake.moderator)
-    assert "Manage Server" in (await moderator.followup(timeout=10)).json["content"]
+    assert "administrators" in (await moderator.followup(timeout=10)).json["content"]
 
     reply = await mention(fake, fake.channel, fake.user, SEED)
     assert reply.json["content"] == SEED_ANSWER  # still glyph: the refusals changed nothing
@@ -205,7 +216,7 @@ async def test_channel_override_takes_precedence(
     refused = await fake.send_interaction(
         "mode", {"mode": "glyph", "scope": "channel"}, user=fake.user
     )
-    assert "Manage Channels" in (await refused.followup(timeout=10)).json["content"]
+    assert "administrators" in (await refused.followup(timeout=10)).json["content"]
     override = await fake.send_interaction(
         "mode", {"mode": "glyph", "scope": "channel"}, user=fake.moderator, channel=fake.channel
     )
@@ -273,6 +284,7 @@ async def test_bare_reply_to_a_glyph_answer_reveals_it(
     answer = await mention(fake, fake.channel, fake.user, QUESTION)
     assert answer.json["content"] == QUESTION_ANSWER
     glyph_message = fake.sent_messages(fake.channel)[-1]
+    await linked(frontend, fake, glyph_message["id"])
     since = fake.mark()
     await fake.send_message_create(
         fake.channel, fake.user, fake.bot_user.mention, referenced_message=glyph_message
@@ -342,8 +354,8 @@ async def test_long_history_is_split_without_breaking_glyphs(
         "discord", fake.guild.id, fake.user.id, long_question, "group", fake.channel.id
     )
     for _ in range(8):
-        await god_service.answer(asked)
-    full = render.history_text(await god_service.history(asked, 8), "en")
+        await god_service.answering.answer(asked)
+    full = "\n".join(history_lines(await god_service.memory.history(asked, 8), "en"))
     assert len(full) > 10_000
 
     ref = await fake.send_interaction("history", {"n": 8}, user=fake.user)
@@ -425,7 +437,7 @@ async def test_a_crashing_command_is_logged_and_answered(
     def broken(query: str) -> list:
         raise RuntimeError("the dictionary is on fire")
 
-    monkeypatch.setattr(god_service, "lookup", broken)
+    monkeypatch.setattr(god_service.dictionary, "lookup", broken)
     with caplog.at_level(logging.ERROR, logger="bot.discord"):
         ref = await fake.send_interaction("lexicon", {"query": "fire"}, user=fake.user)
         note = await ref.followup(timeout=10)
@@ -471,7 +483,7 @@ async def test_help_bridge_lexicon_forget(fake: FakeDiscord, frontend: DiscordFr
     ref = await fake.send_interaction("history", user=fake.user)
     assert (await ref.followup(timeout=10)).json["content"] == "No exchanges with you here yet."
     ref = await fake.send_interaction("lang", {"language": "ru"}, user=fake.user)
-    assert "Manage Server" in (await ref.followup(timeout=10)).json["content"]
+    assert "administrators" in (await ref.followup(timeout=10)).json["content"]
 
 
 async def test_sharded_bot_and_a_rejected_token(fake: FakeDiscord, god_service: GodService) -> None:

@@ -38,14 +38,14 @@ def _png_ok(png: bytes | None) -> Image.Image:
 
 
 async def test_glyph_input_gives_a_picture_and_stores_nothing(service: GodService) -> None:
-    picture = await service.field(_message("🜂⧖🕯"))
+    picture = await service.painter.field(_message("🜂⧖🕯"))
     _png_ok(picture.png)
     assert picture.data is not None
     assert [g.key for g in picture.data.question] == ["fire", "time", "candle"]
     answer = "".join(g.glyph for g in picture.data.answer)
     assert picture.caption == say("field_caption", "en", heard="🜂⧖🕯", glyphs=answer)
     np.testing.assert_allclose(picture.data.attention.sum(axis=1), 1.0, atol=1e-6)
-    assert await service.history(_message("")) == []  # the field is read-only
+    assert await service.memory.history(_message("")) == []  # the field is read-only
 
 
 async def test_console_field_command_writes_the_picture(
@@ -63,7 +63,7 @@ async def test_console_field_command_writes_the_picture(
 async def test_text_input_is_heard_through_the_bridge_in_the_readers_language(
     service: GodService,
 ) -> None:
-    picture = await service.field(_message("огонь и время"))
+    picture = await service.painter.field(_message("огонь и время"))
     _png_ok(picture.png)
     assert picture.data is not None and picture.data.language == "ru"
     assert [g.word for g in picture.data.question] == ["огонь", "время"]
@@ -71,28 +71,28 @@ async def test_text_input_is_heard_through_the_bridge_in_the_readers_language(
 
 
 async def test_the_previous_exchange_is_the_context(service: GodService) -> None:
-    reply = await service.answer(_message("🜂⧖🕯"))
-    picture = await service.field(_message("⤳"))
+    reply = await service.answering.answer(_message("🜂⧖🕯"))
+    picture = await service.painter.field(_message("⤳"))
     assert picture.data is not None
     context = "".join(g.glyph for g in picture.data.context)
     assert context == "🜂⧖🕯" + reply.glyphs
-    assert len(await service.history(_message(""))) == 1  # only the answered message
+    assert len(await service.memory.history(_message(""))) == 1  # only the answered message
 
 
 async def test_input_the_god_cannot_hear_gets_a_caption_and_no_picture(
     service: GodService,
 ) -> None:
-    picture = await service.field(_message("qwerty zxcvb"))
+    picture = await service.painter.field(_message("qwerty zxcvb"))
     assert picture.png is None and picture.data is None
     assert picture.caption == say("field_unheard", "en", unknown=" (qwerty, zxcvb)")
-    assert (await service.field(_message("   "))).png is None
+    assert (await service.painter.field(_message("   "))).png is None
 
 
 async def test_the_field_does_not_disturb_concurrent_answers(service: GodService, god: God) -> None:
     questions = [("fire",), ("water", "air"), ("alembic", "fire", "water"), ("sun",)]
     expected = god.answer_batch([Request(q) for q in questions])
     results = await asyncio.gather(
-        service.field(_message("🜂⧖🕯", chat="other")),
+        service.painter.field(_message("🜂⧖🕯", chat="other")),
         *(service.runner.ask(Request(q)) for q in questions),
     )
     assert results[1:] == expected
@@ -115,7 +115,7 @@ async def test_a_service_without_the_god_refuses_clearly(
     )
     try:
         with pytest.raises(FieldUnavailable, match="needs the god"):
-            await service.field(_message("🜂"))
+            await service.painter.field(_message("🜂"))
     finally:
         await service.close()
 

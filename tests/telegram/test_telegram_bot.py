@@ -16,9 +16,10 @@ from dataclasses import replace
 import aiohttp
 import pytest
 
+from bot.chunks import utf16_length
 from bot.config import TelegramConfig
-from bot.telegram.frontend import COMMANDS, TelegramFrontend
-from core.chunks import utf16_length
+from bot.telegram.frontend import TelegramFrontend
+from core.commands import commands_on
 from core.language.graphemes import graphemes
 from tests.fakes.telegram_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotAPI
 
@@ -93,11 +94,16 @@ async def test_start_publishes_commands_in_russian_and_english(
         assert frontend.application is not None
         assert frontend.application.bot.base_url == f"{fake.base_url}{TOKEN}"
         await _text(fake, fake.private_message("🜂⧖🕯"))
-    en = fake.commands()
-    ru = fake.commands(language_code="ru")
-    assert [c["command"] for c in en] == list(COMMANDS) == [c["command"] for c in ru]
-    assert "silent god" in next(c for c in en if c["command"] == "glyph")["description"]
-    assert "молчащего бога" in next(c for c in ru if c["command"] == "glyph")["description"]
+    table = [c.name for c in commands_on("telegram")]
+    for scope in (None, {"type": "all_chat_administrators"}):
+        en = fake.commands(scope=scope)
+        ru = fake.commands(scope=scope, language_code="ru")
+        assert [c["command"] for c in en] == table == [c["command"] for c in ru]
+        assert "silent god" in next(c for c in en if c["command"] == "glyph")["description"]
+        assert "молчащего бога" in next(c for c in ru if c["command"] == "glyph")["description"]
+    # group members are not offered what only administrators may do
+    members = [c["command"] for c in fake.commands(scope={"type": "all_group_chats"})]
+    assert "glyph" in members and "mode" not in members and "lang" not in members
     assert {c.params.get("language_code") for c in fake.calls("setMyCommands")} == {"ru", None}
     polls = fake.calls("getUpdates")
     assert polls and set(polls[0].params["allowed_updates"]) == {
@@ -349,9 +355,10 @@ async def test_a_huge_answer_is_split_without_breaking_glyphs(
         if utf16_length(question + glyph) > 4000:
             break
         question += glyph
-    from core import render
+    from core.commands.outcomes import bridge_outcome
 
-    expected = render.bridge_text(await god_service.bridge_text(question, _probe()))
+    result = await god_service.dictionary.bridge_text(question, _probe())
+    expected = bridge_outcome(result).text
     assert utf16_length(expected) > 10_000  # the bridge reads every glyph out in words
 
     mark = fake.mark()
@@ -385,7 +392,7 @@ async def test_a_failing_handler_apologises_and_the_bot_goes_on(
     def broken_lookup(query: str) -> list:
         raise RuntimeError(f"the dictionary burned ({TOKEN})")
 
-    monkeypatch.setattr(god_service, "lookup", broken_lookup)
+    monkeypatch.setattr(god_service.dictionary, "lookup", broken_lookup)
     with caplog.at_level(logging.ERROR, logger="bot.telegram"):
         apology = await _text(fake, fake.command("lexicon", "fire"))
     assert apology == "Something went wrong while the god was thinking. Please try again."

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.discord import delivery, incoming, replies
-from core import render
-from core.types import Incoming, Reply
+from bot.discord import incoming
+from bot.discord.render import to_channel
+from core.commands import Invocation
+from core.commands import run as run_command
 
 if TYPE_CHECKING:
     from bot.discord.bot import SilentGodBot
@@ -64,17 +65,12 @@ class Listener(commands.Cog):
             async with message.channel.typing():
                 asked = incoming.from_message(message, text)
                 replied = self._replied_message(message)
+                outcome = None
                 if not text and replied is not None:  # a bare reply to an answer: reveal it
-                    revealed = await self._reveal(asked, replied)
-                    if revealed is not None:
-                        await delivery.send_to_channel(message, render.reply_text(revealed))
-                        return
-                reply = await self.service.answer(asked)
-            await replies.to_message(message, self.service, reply)
+                    invocation = Invocation(asked, replied_message_id=str(replied.id))
+                    outcome = await run_command(self.service, "reveal", invocation)
+                if outcome is None or outcome.refusal is not None:
+                    outcome = await run_command(self.service, "ask", Invocation(asked))
+            await to_channel(message, self.service, outcome)
         except Exception as error:
             await self.bot.report_message_error(message, error)
-
-    async def _reveal(self, asked: Incoming, answer: discord.Message) -> Reply | None:
-        """The translation of the god's answer that ``answer`` carried, if it is stored."""
-        answer_id = await self.service.find_answer(asked, str(answer.id))
-        return await self.service.reveal(answer_id, asked) if answer_id is not None else None

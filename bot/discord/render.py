@@ -1,0 +1,39 @@
+"""A command's outcome on Discord: to the interaction that asked, or to a message's channel."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+
+from bot.discord import delivery
+from bot.discord.views import reveal_view
+from core.commands import Outcome
+from core.service import GodService
+
+
+async def to_interaction(
+    interaction: discord.Interaction, service: GodService, outcome: Outcome
+) -> None:
+    """Fill the deferred placeholder; refusals and private outcomes reach the asker alone."""
+    if outcome.refusal is not None or (outcome.private and outcome.picture is None):
+        if interaction.extras.get("ephemeral"):
+            await delivery.follow_up(interaction, outcome.text)
+        else:
+            await delivery.note(interaction, outcome.text)
+        return
+    picture = None
+    if outcome.picture is not None:
+        picture = discord.File(io.BytesIO(outcome.picture), "field.png")
+    sent = await delivery.follow_up(
+        interaction, outcome.text, view=reveal_view(outcome), file=picture
+    )
+    if outcome.answer_id is not None:
+        await service.memory.remember_delivery(outcome.answer_id, str(sent.id))
+
+
+async def to_channel(message: discord.Message, service: GodService, outcome: Outcome) -> None:
+    """Answer a DM or a mention in its channel, with the Translate button when glyph-only."""
+    sent = await delivery.send_to_channel(message, outcome.text, view=reveal_view(outcome))
+    if outcome.answer_id is not None:
+        await service.memory.remember_delivery(outcome.answer_id, str(sent.id))

@@ -1,0 +1,87 @@
+"""The one core every frontend calls, in pieces with one job each.
+
+``GodService`` only puts the pieces together and closes them: ``chats`` (settings and their
+cache), ``answering`` (hear → ask → reply), ``memory`` (history, forget, reveal),
+``dictionary`` (the bridge and the lexicon alone) and ``painter`` (the meaning field). Blocking
+work never runs on the event loop: the god runs in the runner's thread, the database through
+its async driver, and the bridge in a thread unless the text is short and the bridge cheap.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from core.bridge.protocol import Bridge
+from core.language.lexicon import Lexicon
+from core.model.god import God
+from core.model.runner import GodRunner
+from core.service.answering import Answering
+from core.service.chats import Chats, SettingChange
+from core.service.context import Contexts
+from core.service.dictionary import Dictionary
+from core.service.field import FieldPainter
+from core.service.hearing import Hearing
+from core.service.memory import HISTORY_LIMIT, HistoryItem, Memory
+from core.settings import CoreSettings
+from core.storage.repository import ConversationStore
+
+__all__ = [
+    "HISTORY_LIMIT",
+    "CoreSettings",
+    "GodService",
+    "HistoryItem",
+    "SettingChange",
+    "freeze_startup_objects",
+]
+
+
+class GodService:
+    """Shared by every frontend on one event loop; received through their constructors."""
+
+    def __init__(
+        self,
+        *,
+        settings: CoreSettings,
+        store: ConversationStore,
+        runner: GodRunner,
+        bridge: Bridge,
+        lexicon: Lexicon,
+        god: God | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.runner = runner
+        self.lexicon = lexicon
+        self.hearing = Hearing(bridge)
+        contexts = Contexts(store, lexicon, settings.context_turns)
+        self.chats = Chats(settings, store, contexts)
+        self.answering = Answering(
+            settings, store, self.chats, contexts, self.hearing, runner, lexicon
+        )
+        self.memory = Memory(store, self.chats, contexts, self.hearing, lexicon)
+        self.dictionary = Dictionary(self.chats, self.hearing, lexicon)
+        self.painter = FieldPainter(self.answering, self.chats, contexts, runner, lexicon, god)
+
+    @property
+    def bridge(self) -> Bridge:
+        """The configured bridge."""
+        return self.hearing.bridge
+
+    async def prepare(self) -> None:
+        """Load what a first message would otherwise wait for."""
+        await self.hearing.prepare()
+
+    async def close(self) -> None:
+        """Drain in-flight answers, stop the worker and close the store."""
+        await self.runner.stop()
+        await self.answering.close()
+        await self.chats.close()
+        await self.store.close()
+
+
+def freeze_startup_objects() -> None:
+    """Keep what was loaded at start (torch, transformers, lexicon, dictionaries: ~400 000
+    objects) out of the garbage collector's full passes, which otherwise stop the event loop
+    for ~200 ms each. For the process's owner to call once everything is loaded."""
+    gc.collect()
+    gc.freeze()

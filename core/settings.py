@@ -1,0 +1,29 @@
+"""The core's settings: the ``[core]`` section of the config file is exactly this object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from core.model.runner import BATCH_MAX, BATCH_WAIT_MS
+from core.types import LanguageSetting, Mode
+
+
+@dataclass(frozen=True, slots=True)
+class CoreSettings:
+    """How the god answers, hears and queues; every field is a documented key of ``[core]``."""
+
+    default_mode: Mode = "translate"
+    bridge: Literal["lexicon", "lora"] = "lexicon"
+    bridge_fallback: bool = False
+    model_dir: str = ""
+    voice_dir: str = ""
+    language: LanguageSetting = "auto"
+    max_message_chars: int = 2000
+    context_turns: int = 1
+    batch_max: int = BATCH_MAX
+    batch_wait_ms: float = BATCH_WAIT_MS
+    queue_size: int = 512
+    per_user_inflight: int = 4
+    request_timeout_s: float = 15.0
+    torch_threads: int = 0
