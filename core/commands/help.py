@@ -37,4 +37,3 @@ async def help_command(service: GodService, invocation: Invocation) -> Outcome:
     language = await service.chats.language_for(message, "")
     platform: Platform = message.platform  # type: ignore[assignment]
     return Outcome(help_parts(platform, language), private=True, language=language)
-
