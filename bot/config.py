@@ -24,6 +24,9 @@ TOKEN_ENVIRONMENT = {
 }
 
 
+MIN_WEBHOOK_SECRET = 32
+
+
 class ConfigError(ValueError):
     """The configuration cannot be used; the message names the key."""
 
@@ -50,6 +53,10 @@ class TelegramConfig:
     webhook_port: int = 8443
     webhook_path: str = "telegram"
     webhook_secret: str = field(default="", repr=False)
+    poll_timeout_s: int = 10
+    per_chat_backlog: int = 32
+    max_concurrent_updates: int = 256
+    recover_within_s: float = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,7 @@ class DiscordConfig:
     sharded: bool = False
     shard_count: int = 0
     sync_commands: bool = True
+    recover_within_s: float = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +160,13 @@ def _validate(config: Config) -> Config:
     telegram = config.telegram
     if telegram.enabled and telegram.mode == "webhook" and not telegram.webhook_url:
         raise ConfigError("config: [telegram] webhook_url is required when mode = 'webhook'")
+    if telegram.webhook_secret and len(telegram.webhook_secret) < MIN_WEBHOOK_SECRET:
+        raise ConfigError(
+            f"config: [telegram] webhook_secret must be at least {MIN_WEBHOOK_SECRET} characters "
+            "(or empty: a random one is made at every start)"
+        )
+    if telegram.poll_timeout_s < 1 or telegram.per_chat_backlog < 1:
+        raise ConfigError("config: [telegram] poll_timeout_s and per_chat_backlog must be >= 1")
     return config
 
 

@@ -42,6 +42,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "The god is busy — too many questions at once. Ask again in a moment.",
         "ru": "Бог занят — слишком много вопросов сразу. Спросите чуть позже.",
     },
+    "flooded": {
+        "en": "Too many messages here at once: I skipped some. Ask again in a moment.",
+        "ru": "Слишком много сообщений сразу: часть я пропустил. Спросите чуть позже.",
+    },
     "error": {
         "en": "Something went wrong while the god was thinking. Please try again.",
         "ru": "Что-то пошло не так, пока бог думал. Попробуйте ещё раз.",

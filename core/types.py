@@ -22,6 +22,7 @@ ReplyKind = Literal[
     "too_long",  # the message exceeds the configured limit
     "empty",  # nothing to answer
     "error",  # the model failed for this request
+    "delivered",  # a redelivered message whose answer already went out: nothing to send
 ]
 
 
@@ -40,6 +41,7 @@ class Incoming:
     mode: Mode | None = None
     user_name: str | None = None
     external_message_id: str | None = None
+    redelivered: bool = False  # handled again after a restart: it may have been answered
 
 
 @dataclass(frozen=True, slots=True)

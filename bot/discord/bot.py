@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.config import DiscordConfig
 from bot.discord import delivery
 from bot.discord.commands import TableTranslator, install
+from bot.discord.intake import DiscordIntake
 from bot.discord.views import RevealButton
 from core.commands import Words
 from core.language.text import client_language, script_language
@@ -84,6 +85,7 @@ class SilentGodBot(commands.Bot):
         )
         self.service = service
         self.config = config
+        self.intake = DiscordIntake(self, recover_within_s=config.recover_within_s)
         self._inflight: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
@@ -93,6 +95,7 @@ class SilentGodBot(commands.Bot):
         await self.tree.set_translator(TableTranslator())
         install(self)
         await self.add_cog(Listener(self))
+        self.intake.open()
         self.add_dynamic_items(RevealButton)
         if self.config.sync_commands:
             try:

@@ -105,12 +105,16 @@ def slash_command(bot: SilentGodBot, command: Command) -> app_commands.Command[A
         private = command.name in ALWAYS_PRIVATE or (
             command.who == "admins" and not (given.keys() - {"scope"} and admin)
         )
-        await delivery.defer(interaction, ephemeral=private)
         invocation = Invocation(
             incoming.from_interaction(interaction, text, is_admin=admin), options=given
         )
-        outcome = await commands.run(bot.service, command.name, invocation)
-        await to_interaction(interaction, bot.service, outcome)
+        await bot.intake.interaction(interaction, command.name, invocation)
+        try:
+            await delivery.defer(interaction, ephemeral=private)
+            outcome = await commands.run(bot.service, command.name, invocation)
+            await to_interaction(interaction, bot.service, outcome)
+        finally:
+            await bot.intake.settle(interaction.id)
 
     callback.__signature__ = _signature(options)  # type: ignore[attr-defined]
     callback.__name__ = command.name
@@ -139,13 +143,17 @@ def translate_menu(bot: SilentGodBot) -> app_commands.ContextMenu:
     reveal = commands.command("reveal")
 
     async def callback(interaction: discord.Interaction, message: discord.Message) -> None:
-        await delivery.defer(interaction, ephemeral=True)
         invocation = Invocation(
             incoming.from_interaction(interaction, message.content),
             replied_message_id=str(message.id),
         )
-        outcome = await commands.run(bot.service, "reveal", invocation)
-        await to_interaction(interaction, bot.service, outcome)
+        await bot.intake.interaction(interaction, "reveal", invocation)
+        try:
+            await delivery.defer(interaction, ephemeral=True)
+            outcome = await commands.run(bot.service, "reveal", invocation)
+            await to_interaction(interaction, bot.service, outcome)
+        finally:
+            await bot.intake.settle(interaction.id)
 
     return app_commands.ContextMenu(name=localised(reveal.description), callback=callback)
 

@@ -81,6 +81,7 @@ class DiscordFrontend:
             # Auto-sharding asks /gateway/bot for the URL too; keep the configured proxy.
             count, _url, _limits = await bot.http.get_bot_gateway()
             bot.shard_count = count  # type: ignore[attr-defined]
+        await bot.intake.recover()  # what a crash left pending, before new traffic
         self._task = asyncio.create_task(bot.connect(reconnect=True), name="discord-connect")
         ready = asyncio.create_task(bot.wait_until_ready(), name="discord-ready")
         done, _ = await asyncio.wait(

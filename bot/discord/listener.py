@@ -61,16 +61,19 @@ class Listener(commands.Cog):
             return
         self.bot.track()
         text = incoming.without_mention(message.content, self.bot.user.id, self._my_roles(message))
+        asked = incoming.from_message(message, text)
+        replied = self._replied_message(message)
+        if not text and replied is not None:  # a bare reply to an answer: reveal it
+            name, invocation = "reveal", Invocation(asked, replied_message_id=str(replied.id))
+        else:
+            name, invocation = "ask", Invocation(asked)
+        if not await self.bot.intake.message(message, name, invocation):
+            return  # already received (and handled, or pending for the recovery)
         try:
             async with message.channel.typing():
-                asked = incoming.from_message(message, text)
-                replied = self._replied_message(message)
-                outcome = None
-                if not text and replied is not None:  # a bare reply to an answer: reveal it
-                    invocation = Invocation(asked, replied_message_id=str(replied.id))
-                    outcome = await run_command(self.service, "reveal", invocation)
-                if outcome is None or outcome.refusal is not None:
-                    outcome = await run_command(self.service, "ask", Invocation(asked))
+                outcome = await run_command(self.service, name, invocation)
             await to_channel(message, self.service, outcome)
         except Exception as error:
             await self.bot.report_message_error(message, error)
+        finally:
+            await self.bot.intake.settle(message.id)

@@ -76,6 +76,8 @@ async def send_text(
 
 async def send_outcome(message: Message, outcome: Outcome, service: GodService) -> list[Message]:
     """Send a command's outcome as a reply to ``message``, and link the stored answer to it."""
+    if outcome.already_sent:
+        return []
     if outcome.picture is not None:
         photo = await message.reply_photo(
             InputFile(outcome.picture, filename="field.png"),

@@ -34,10 +34,14 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.app import StartupError
 from bot.config import TelegramConfig
 from bot.telegram.handlers import GodHandlers
+from bot.telegram.intake import StoredIntake
 from bot.telegram.logs import Redactor
 from bot.telegram.processor import ChatOrderedProcessor
 from core.commands import Command, commands_on
+from core.grouping import GroupedCall
 from core.service import GodService
+from core.storage.intake import IntakeStore, Settled
+from core.storage.records import StoreError
 from core.types import Language
 
 logger = logging.getLogger(__name__)
@@ -57,19 +61,28 @@ class TelegramFrontend:
         service: GodService,
         *,
         rate_limiter: BaseRateLimiter | None = None,
-        poll_timeout_s: float = 10.0,
+        poll_timeout_s: float | None = None,
+        stock_intake: bool = False,
     ) -> None:
         self.config = config
         self.service = service
         self.rate_limiter = rate_limiter
-        self.poll_timeout_s = poll_timeout_s
-        self.handlers = GodHandlers(service, self.redact)
+        timeout = config.poll_timeout_s if poll_timeout_s is None else poll_timeout_s
+        self.poll_timeout_s = max(1, round(timeout))  # the Bot API wants whole seconds
+        # python-telegram-bot's own Updater, which confirms updates before they are handled:
+        # kept only so that the benchmark can compare the stored intake against it
+        self.stock_intake = stock_intake
+        self.intake_store = IntakeStore(service.store.sessions, "telegram", _bot_id(config.token))
+        self._settle_grouped = GroupedCall(self._settle_batch, name="telegram-settle")
+        self.handlers = GodHandlers(service, self.redact, self.intake_store)
         self.redactor = Redactor(self.redact)
         self.application: Application | None = None
+        self.intake: StoredIntake | None = None
+        self.webhook_secret = config.webhook_secret
 
     def redact(self, text: str) -> str:
         """``text`` with the bot token (and the webhook secret) blanked out."""
-        for secret in (self.config.token, self.config.webhook_secret):
+        for secret in (self.config.token, self.webhook_secret):
             if secret:
                 text = text.replace(secret, "<redacted>")
         return text
@@ -80,8 +93,17 @@ class TelegramFrontend:
             Application.builder()
             .token(self.config.token)
             .rate_limiter(self.rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-            .concurrent_updates(ChatOrderedProcessor())
+            .concurrent_updates(
+                ChatOrderedProcessor(
+                    self.config.max_concurrent_updates,
+                    self.config.per_chat_backlog,
+                    settle=None if self.stock_intake else self._settle,
+                    flooded=self.handlers.on_flood,
+                )
+            )
         )
+        if not self.stock_intake:
+            builder = builder.updater(None)
         if self.config.base_url:
             builder = builder.base_url(self.config.base_url)
         file_url = self.config.base_file_url or _file_url(self.config.base_url)
@@ -102,6 +124,7 @@ class TelegramFrontend:
         application.add_handler(
             MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, h.on_text)
         )
+        application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, h.on_migrate))
         application.add_handler(CallbackQueryHandler(h.on_reveal, pattern=r"^reveal:"))
         application.add_handler(CallbackQueryHandler(h.on_other_button))
         application.add_handler(InlineQueryHandler(h.on_inline))
@@ -142,10 +165,43 @@ class TelegramFrontend:
             raise StartupError(message) from None
         logger.info("telegram: @%s is listening (%s)", application.bot.username, self.config.mode)
 
+    async def _settle(self, update_id: int, status: Settled) -> None:
+        try:
+            await self._settle_grouped((str(update_id), status))
+        except StoreError as error:  # it stays pending and is handled again after a restart
+            logger.error("telegram: update %s handled but not settled: %s", update_id, error)
+
+    async def _settle_batch(self, items: list[tuple[str, Settled]]) -> list[None]:
+        for status in {status for _, status in items}:
+            await self.intake_store.settle([i for i, s in items if s == status], status)
+        return [None] * len(items)
+
     async def _start_updates(self) -> None:
         application = self.application
-        assert application is not None and application.updater is not None
+        assert application is not None
         config = self.config
+        if not self.stock_intake:
+            self.intake = StoredIntake(
+                application,
+                self.intake_store,
+                allowed_updates=ALLOWED_UPDATES,
+                poll_timeout_s=self.poll_timeout_s,
+                recover_within_s=config.recover_within_s,
+            )
+            self.handlers.replayed = self.intake.replayed
+            await self.intake.recover()
+            if config.mode == "webhook":
+                self.webhook_secret = await self.intake.start_webhook(
+                    listen=config.webhook_listen,
+                    port=config.webhook_port,
+                    path=config.webhook_path,
+                    url=config.webhook_url,
+                    secret=config.webhook_secret,
+                )
+            else:
+                await self.intake.start_polling()
+            return
+        assert application.updater is not None
         if config.mode == "webhook":
             await application.updater.start_webhook(
                 listen=config.webhook_listen,
@@ -201,14 +257,23 @@ class TelegramFrontend:
         if application is None:
             return
         try:
+            if self.intake is not None:
+                await self.intake.stop()
+                self.intake = None
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             if application.running:
                 await application.stop()
             await application.shutdown()
+            await self._settle_grouped.close()
             logger.info("telegram: stopped")
         finally:
             self.redactor.remove()
+
+
+def _bot_id(token: str) -> str:
+    """The bot's id: the part of its token before the colon."""
+    return token.split(":", 1)[0] or "bot"
 
 
 def _file_url(base_url: str) -> str:

@@ -15,7 +15,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram import delivery, updates
@@ -24,6 +24,7 @@ from core import commands
 from core.commands import Invocation, Outcome
 from core.language.text import client_language
 from core.service import GodService
+from core.storage.intake import IntakeStore
 from core.texts import say
 
 logger = logging.getLogger(__name__)
@@ -39,9 +40,13 @@ THINKING["field"] = ChatAction.UPLOAD_PHOTO
 class GodHandlers:
     """Every handler of the bot, over one GodService (received, never global)."""
 
-    def __init__(self, service: GodService, redact: Callable[[str], str]) -> None:
+    def __init__(
+        self, service: GodService, redact: Callable[[str], str], intake: IntakeStore
+    ) -> None:
         self.service = service
         self.redact = redact
+        self.intake = intake
+        self.replayed: set[int] = set()  # update ids handled again after a restart
 
     async def _is_admin(self, message: Message, bot: Bot) -> bool:
         """Private chats belong to their user; in groups ask Telegram who administers."""
@@ -78,7 +83,38 @@ class GodHandlers:
         text = updates.addressed_text(message, context.bot)
         if text is None:
             return
-        await self._run(message, "ask", Invocation(updates.from_message(message, text)))
+        asked = updates.from_message(message, text, redelivered=self._again(update))
+        await self._run(message, "ask", Invocation(asked))
+
+    def _again(self, update: Update) -> bool:
+        """Whether this update is handled again after a restart (it may have been answered)."""
+        return update.update_id in self.replayed
+
+    async def on_flood(self, update: Update) -> None:
+        """A chat sent more than its backlog allows: say once that some were skipped."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        user = update.effective_user
+        language = client_language(user.language_code if user else None) or "en"
+        try:
+            await update.get_bot().send_message(chat.id, say("flooded", language))
+        except TelegramError as error:
+            logger.warning("could not tell chat %s it floods: %s", chat.id, error)
+
+    async def on_migrate(self, update: Update, context: Context) -> None:
+        """A group became a supergroup: its settings and history move to the new id."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id is not None:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id is not None:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        else:
+            return
+        if await self.intake.chat_moved(str(old), str(new)):
+            logger.info("telegram: chat %s moved to %s with its settings and history", old, new)
 
     async def on_command(self, update: Update, context: Context) -> None:
         """``/name argument``: the command of the table with that name."""
@@ -97,7 +133,9 @@ class GodHandlers:
         if message.reply_to_message is not None and updates.is_reply_to_bot(message, context.bot):
             replied = str(message.reply_to_message.message_id)
         invocation = Invocation(
-            updates.from_message(message, argument, is_admin=is_admin),
+            updates.from_message(
+                message, argument, is_admin=is_admin, redelivered=self._again(update)
+            ),
             replied_message_id=replied,
         )
         await self._run(message, name, invocation)
@@ -155,7 +193,14 @@ class GodHandlers:
         where = _describe(update)
         if isinstance(error, Forbidden):  # blocked or kicked: nobody to apologise to
             logger.warning("%s: %s", where, self.redact(str(error)))
+            chat = update.effective_chat if isinstance(update, Update) else None
+            if chat is not None:
+                await self.intake.chat_gone(str(chat.id))
             return
+        if isinstance(error, ChatMigrated) and isinstance(update, Update):
+            chat = update.effective_chat
+            if chat is not None:
+                await self.intake.chat_moved(str(chat.id), str(error.new_chat_id))
         if update is None and isinstance(error, NetworkError):
             logger.warning("network trouble: %s", self.redact(str(error)))
             return

@@ -28,6 +28,7 @@ def incoming(
     message_id: int | None = None,
     mode: Mode | None = None,
     is_admin: bool = False,
+    redelivered: bool = False,
 ) -> Incoming:
     """The core's view of one Telegram message (or button press, or inline query)."""
     if sender_chat is not None:  # an anonymous admin or a linked channel speaks as a chat
@@ -51,11 +52,17 @@ def incoming(
         mode=mode,
         user_name=user_name,
         external_message_id=str(message_id) if message_id is not None else None,
+        redelivered=redelivered,
     )
 
 
 def from_message(
-    message: Message, text: str, *, mode: Mode | None = None, is_admin: bool = False
+    message: Message,
+    text: str,
+    *,
+    mode: Mode | None = None,
+    is_admin: bool = False,
+    redelivered: bool = False,
 ) -> Incoming:
     """``incoming`` for a message."""
     return incoming(
@@ -66,6 +73,7 @@ def from_message(
         message_id=message.message_id,
         mode=mode,
         is_admin=is_admin,
+        redelivered=redelivered,
     )
 
 

@@ -106,6 +106,7 @@ class Outcome:
     refusal: Refusal | None = None
     language: Language = "en"
     alternatives: tuple[Alternative, ...] = ()
+    already_sent: bool = False  # a redelivered question whose answer went out before: no reply
 
     @property
     def text(self) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from core.grouping import GroupedCall
 from core.language.lexicon import Lexicon
-from core.language.oracle import SILENT, Exchange, Scene
+from core.language.oracle import SILENCE, SILENT, Exchange, Scene
 from core.language.text import clean_text, script_language
 from core.model.god import MAX_QUESTION, Request
 from core.model.runner import GodBusy, GodFailed, GodRunner, GodTimeout
@@ -22,7 +22,7 @@ from core.service.chats import Chats
 from core.service.context import Contexts
 from core.service.hearing import Hearing
 from core.settings import CoreSettings
-from core.storage.records import NewMessage, StoreError
+from core.storage.records import MessageRecord, NewMessage, StoreError
 from core.storage.repository import ConversationStore
 from core.texts import say
 from core.types import BridgeResult, Incoming, Language, Mode, Reply, ReplyKind
@@ -67,6 +67,7 @@ class Answering:
         lexicon: Lexicon,
     ) -> None:
         self.settings = settings
+        self.store = store
         self.chats = chats
         self.contexts = contexts
         self.hearing = hearing
@@ -148,11 +149,32 @@ class Answering:
             return self._refused("store_error", mode, language)
 
         question_id: list[int] = []
+        if message.redelivered and message.external_message_id:
+            try:
+                earlier = await self.store.find_question(chat, message.external_message_id)
+            except StoreError as error:
+                logger.error("store unavailable while answering: %s", error)
+                return self._refused("store_error", mode, language)
+            if earlier is not None and earlier.answer is not None:
+                return self._earlier_answer(earlier.answer, language)
+            if earlier is not None:
+                question_id.append(earlier.question.id)
 
         async def store_question(heard: BridgeResult) -> None:
+            if question_id:  # asked before a restart, never answered: answer that question
+                return
             question_id.append(
                 await self._store_message(
-                    NewMessage(chat.id, user.id, "user", text, heard.glyphs, mode, language)
+                    NewMessage(
+                        chat.id,
+                        user.id,
+                        "user",
+                        text,
+                        heard.glyphs,
+                        mode,
+                        language,
+                        external_message_id=message.external_message_id,
+                    )
                 )
             )
 
@@ -216,6 +238,21 @@ class Answering:
             heard=heard.glyphs,
             unknown=heard.unknown,
             language=language,
+        )
+
+    def _earlier_answer(self, answer: MessageRecord, language: Language) -> Reply:
+        """The god's stored answer to a redelivered question: sent again only if it never
+        went out (its platform id was never recorded)."""
+        if answer.external_message_id is not None:
+            return Reply("delivered", answer.mode, answer.glyphs or "", language=language)
+        glyphs = answer.glyphs or ""
+        return Reply(
+            "silence" if glyphs == self.lexicon.glyph(SILENCE) else "answer",
+            answer.mode,
+            glyphs,
+            answer.text if answer.mode == "translate" else None,
+            language=cast(Language, answer.language or language),
+            message_id=answer.id,
         )
 
     def _refused(

@@ -95,6 +95,8 @@ class Chat(Base):
     default_mode: Mapped[str | None] = mapped_column(String(CODE_LEN))
     language: Mapped[str] = mapped_column(String(CODE_LEN), default="auto")
     title: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    # "active", or "gone": the bot was blocked or removed (pending work there is dropped)
+    status: Mapped[str] = mapped_column(String(CODE_LEN), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -155,3 +157,28 @@ class Message(Base):
     # The platform's id of the sent message, for "reveal translation" buttons.
     external_message_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_LEN))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntakeEvent(Base):
+    """An update or event as a platform delivered it, stored before it is confirmed.
+
+    ``status`` is "pending" until it was handled ("handled"), refused by a documented limit
+    ("refused"), dropped because its chat is gone ("dropped") or too old to answer
+    ("expired"); a restart handles what is still pending.
+    """
+
+    __tablename__ = "intake"
+    __table_args__ = (
+        UniqueConstraint("platform", "bot", "event_id"),
+        Index("ix_intake_platform_bot_status_id", "platform", "bot", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(PLATFORM_LEN))
+    bot: Mapped[str] = mapped_column(String(EXTERNAL_ID_LEN))
+    event_id: Mapped[str] = mapped_column(String(EXTERNAL_ID_LEN))
+    chat_external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_LEN))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(CODE_LEN), default="pending")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column()

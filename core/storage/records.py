@@ -152,3 +152,4 @@ class NewMessage:
     mode: Mode
     language: Language | None
     reply_to_id: int | None = None
+    external_message_id: str | None = None  # the platform's id of a user's message

@@ -140,6 +140,12 @@ class ConversationStore(Protocol):
         """The newest message of the chat with this platform message id."""
         ...
 
+    async def find_question(
+        self, chat: ChatRecord | int, external_message_id: str
+    ) -> Exchange | None:
+        """The question a platform message asked in a chat, with the god's answer if any."""
+        ...
+
     async def recent_exchanges(
         self, chat: ChatRecord | int, user: UserRecord | int | None = None, limit: int = 10
     ) -> list[Exchange]:
@@ -276,6 +282,11 @@ class SqlStore:
         """A store with its own engine for ``url`` (which must already be migrated)."""
         engine = create_engine(url, busy_timeout_ms=busy_timeout_ms, **engine_kwargs)
         return cls(engine, owns_engine=True)
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The store's session factory, for stores of other tables on the same database."""
+        return self._sessions
 
     async def close(self) -> None:
         """Dispose of the engine if this store created it."""
@@ -701,6 +712,7 @@ class SqlStore:
                 "mode": m.mode,
                 "language": m.language,
                 "reply_to_id": m.reply_to_id,
+                "external_message_id": m.external_message_id,
             }
             for m in messages
         ]
@@ -769,6 +781,29 @@ class SqlStore:
             async with self._sessions() as session:
                 message = (await session.execute(stmt)).scalar_one_or_none()
                 return None if message is None else _message_record(message)
+
+    async def find_question(
+        self, chat: ChatRecord | int, external_message_id: str
+    ) -> Exchange | None:
+        """The question a platform message asked in a chat, with the god's answer if any."""
+        with _errors("find a question"):
+            async with self._sessions() as session:
+                asked = await session.scalar(
+                    select(Message)
+                    .where(
+                        Message.chat_id == _id(chat),
+                        Message.external_message_id == external_message_id,
+                        Message.role == "user",
+                    )
+                    .order_by(Message.id)
+                    .limit(1)
+                )
+                if asked is None:
+                    return None
+                answer = await session.scalar(
+                    select(Message).where(Message.reply_to_id == asked.id).limit(1)
+                )
+                return Exchange(_message_record(asked), _message_record(answer) if answer else None)
 
     async def recent_exchanges(
         self, chat: ChatRecord | int, user: UserRecord | int | None = None, limit: int = 10

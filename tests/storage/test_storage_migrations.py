@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from core.storage import SqlStore, create_engine, migrate
 from core.storage.models import Base
 
-TABLES = {"chats", "channel_overrides", "users", "messages"}
+TABLES = {"chats", "channel_overrides", "users", "messages", "intake"}
 
 
 def table_names(path: Path) -> set[str]:
