@@ -62,7 +62,7 @@ class TelegramFrontend:
         service: GodService,
         *,
         rate_limiter: BaseRateLimiter | None = None,
-        poll_timeout_s: float = 10.0,
+        poll_timeout_s: int = 10,
     ) -> None:
         self.config = config
         self.service = service
@@ -176,7 +176,7 @@ class TelegramFrontend:
             )
         else:
             await application.updater.start_polling(
-                timeout=self.poll_timeout_s,
+                timeout=int(self.poll_timeout_s),  # the Bot API types it as an Integer
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
             )
