@@ -35,6 +35,7 @@ from typing import Any, Literal
 from aiohttp import BodyPartReader, web
 
 from tests.fakes import telegram_spec
+from tests.fakes.violations import SpecViolationError
 
 JSONDict = dict[str, Any]
 MemberStatus = Literal["creator", "administrator", "member", "left", "kicked"]
@@ -520,7 +521,7 @@ class FakeBotAPI:
         """Stop the server; fail if a request broke the Bot API spec (see ``violations``)."""
         await self.stop()
         if exc_type is None and self.violations:
-            raise telegram_spec.SpecViolationError("Telegram Bot API", self.take_violations())
+            raise SpecViolationError("Telegram Bot API", self.take_violations())
 
     @property
     def port(self) -> int:

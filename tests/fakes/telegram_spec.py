@@ -87,15 +87,6 @@ def check(method: str, params: Mapping[str, Any], uploads: Iterable[str] = ()) -
     return [v for v in checker.found if (v.method, v.field.split(".")[0]) not in EXCEPTIONS]
 
 
-class SpecViolationError(AssertionError):
-    """Raised when a fake closes after answering requests that broke the specification."""
-
-    def __init__(self, platform: str, violations: list[Any]) -> None:
-        """List every violation: method or route, field and value."""
-        lines = "\n".join(f"  - {v}" for v in violations)
-        super().__init__(f"{len(violations)} request(s) broke the {platform} spec:\n{lines}")
-
-
 class _Checker:
     """Walks one request, collecting violations."""
 
