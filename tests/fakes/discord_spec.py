@@ -223,7 +223,7 @@ def _prose(
     elif template == "/channels/{channel_id}/messages" and isinstance(body, dict):
         rules.message("", body, allowed_flags=CREATE_FLAGS)
     elif template == "/channels/{channel_id}/messages/{message_id}" and isinstance(body, dict):
-        rules.message("", body, allowed_flags=None)
+        rules.message("", body, allowed_flags=~EPHEMERAL)  # a channel message stays public
     elif template.startswith("/webhooks/{webhook_id}/{webhook_token}") and isinstance(body, dict):
         creating = method == "POST"
         rules.message("", body, allowed_flags=CREATE_FLAGS | EPHEMERAL if creating else None)
@@ -387,7 +387,7 @@ class _Rules:
     # -- messages and components
 
     def message(self, at: str, body: JSONDict, *, allowed_flags: int | None) -> None:
-        """Content ≤ 2000 for bots, flags allowed here, component rules."""
+        """Content ≤ 2000 for bots, flags allowed here (None: any), component rules."""
         content = body.get("content")
         if isinstance(content, str) and len(content) > MAX_BOT_CONTENT:
             self.bad(
@@ -397,15 +397,18 @@ class _Rules:
                 "BASE_TYPE_MAX_LENGTH",
             )
         flags = body.get("flags")
-        if isinstance(flags, int) and not isinstance(flags, bool):
-            allowed = allowed_flags if allowed_flags is not None else ~EPHEMERAL
-            if flags & ~allowed:
-                self.bad(
-                    f"{at}flags",
-                    flags,
-                    f"Flags {flags & ~allowed} cannot be set on this message.",
-                    "MESSAGE_FLAGS_INVALID",
-                )
+        if (
+            isinstance(flags, int)
+            and not isinstance(flags, bool)
+            and allowed_flags is not None
+            and flags & ~allowed_flags
+        ):
+            self.bad(
+                f"{at}flags",
+                flags,
+                f"Flags {flags & ~allowed_flags} cannot be set on this message.",
+                "MESSAGE_FLAGS_INVALID",
+            )
         self.components(f"{at}components", body.get("components") or [])
 
     def components(self, where: str, rows: list[Any]) -> None:
@@ -431,7 +434,7 @@ class _Rules:
         """Link buttons: url, no custom_id; premium: sku_id only; others: custom_id, no url."""
         style = button.get("style")
         has = {k for k in ("custom_id", "url", "sku_id") if button.get(k) is not None}
-        wanted = {_LINK: {"url"}, _PREMIUM: {"sku_id"}}.get(style, {"custom_id"})  # type: ignore[call-overload]
+        wanted = {"url"} if style == _LINK else {"sku_id"} if style == _PREMIUM else {"custom_id"}
         if has != wanted:
             self.bad(
                 at,

@@ -128,17 +128,22 @@ class _Checker:
             return self.value(name, value, types, spec_field), value
         if "InputFile" in types and name in self.uploads:
             return True, value
-        problems: list[str] = []
+        tried: list[tuple[list[Violation], Any]] = []
         for kind in types:
             decoded = _decode_form(value, kind)
             if decoded is _INVALID:
-                problems.append(kind)
                 continue
-            if self.value(name, decoded, [kind], spec_field):
+            trial = _Checker(self.method, self.uploads)
+            trial.typed(name, decoded, kind, spec_field)
+            if not trial.found:
                 return True, decoded
-            return False, decoded
-        self.bad(name, value, f"is not {' or '.join(problems)}")
-        return False, value
+            tried.append((trial.found, decoded))
+        if not tried:
+            self.bad(name, value, f"is not {' or '.join(types)}")
+            return False, value
+        found, decoded = min(tried, key=lambda pair: len(pair[0]))
+        self.found.extend(found)
+        return False, decoded
 
     # ------------------------------------------------------------------ values and objects
 
@@ -176,6 +181,8 @@ class _Checker:
         elif kind == "String":
             if not isinstance(value, str):
                 self.bad(where, value, "is not a String")
+            elif value.startswith("attach://") and "InputFile" in spec_field.get("types", []):
+                self.typed(where, value, "InputFile", spec_field)  # must name an uploaded part
             else:
                 self.documented_length(where, value, spec_field)
         elif kind == "InputFile":
