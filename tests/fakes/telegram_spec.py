@@ -300,6 +300,12 @@ class _Checker:
             commands = params["commands"]
             if len(commands) > 100:
                 self.bad("commands", len(commands), "at most 100 commands can be specified")
+        updates = params.get("allowed_updates")
+        if isinstance(updates, list):
+            kinds = {f["name"] for f in spec()["types"]["Update"]["fields"]} - {"update_id"}
+            for i, kind in enumerate(updates):
+                if kind not in kinds:
+                    self.bad(f"allowed_updates.{i}", kind, "is not a kind of Update")
         if self.method == "getUpdates":
             limit, timeout = params.get("limit"), params.get("timeout")
             if isinstance(limit, int) and not 1 <= limit <= 100:

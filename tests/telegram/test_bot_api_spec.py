@@ -66,6 +66,13 @@ VIOLATIONS = [
     ),
     pytest.param("sendMessage", {"text": "hi"}, "chat_id", None, id="missing-required"),
     pytest.param(
+        "getUpdates",
+        {"allowed_updates": ["message", "messages"]},
+        "allowed_updates.1",
+        "messages",
+        id="allowed-updates",
+    ),
+    pytest.param(
         "sendMessage",
         {**CHAT, "text": "hi", "disable_notification": "yes"},
         "disable_notification",
