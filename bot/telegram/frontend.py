@@ -214,7 +214,7 @@ class TelegramFrontend:
             )
         else:
             await application.updater.start_polling(
-                timeout=self.poll_timeout_s,
+                timeout=int(self.poll_timeout_s),  # the Bot API types it as an Integer
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
             )

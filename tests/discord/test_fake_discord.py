@@ -139,6 +139,7 @@ async def test_rest_errors_look_like_discord(fake: FakeDiscord, bot: EchoBot) ->
     with pytest.raises(discord.HTTPException) as too_long:
         await channel.send("🜂" * 2001)
     assert too_long.value.code == 50035 and "2000 or fewer" in too_long.value.text
+    assert [v.field for v in fake.take_violations()] == ["content"]
     with pytest.raises(discord.NotFound):
         await bot.http.request(discord.http.Route("GET", "/nowhere"))
     other = EchoBot()

@@ -43,6 +43,9 @@ import discord.http
 import yarl
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.fakes import discord_spec
+from tests.fakes.violations import SpecViolationError
+
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
@@ -53,11 +56,6 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 MAX_CONTENT = 2000
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 ALL_PERMISSIONS = (1 << 53) - 1
-LOCALES = frozenset(
-    {"id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl"}
-    | {"no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi"}
-    | {"th", "zh-CN", "ja", "zh-TW", "ko"}
-)
 
 
 class Perm(IntFlag):
@@ -429,7 +427,7 @@ class ApiError(Exception):
         errors: JSONDict = {}
         for path, code, message in problems:
             node = errors
-            for key in path.split("."):
+            for key in filter(None, path.split(".")):
                 node = node.setdefault(key, {})
             node.setdefault("_errors", []).append({"code": code, "message": message})
         return cls(400, 50035, "Invalid Form Body", errors)
@@ -528,6 +526,9 @@ class FakeDiscord:
         self.ack_timeout = ack_timeout
         self.echo_bot_messages = echo_bot_messages
         self.log: list[RecordedRequest] = []
+        # Requests that broke Discord's spec: each was refused with a 400 (50035), and the
+        # fake's exit raises SpecViolationError unless a test took them (take_violations()).
+        self.violations: list[discord_spec.Violation] = []
         self.gateway_frames: list[JSONDict] = []
         self.sessions: list[GatewaySession] = []
         self.users: dict[str, User] = {}
@@ -579,9 +580,12 @@ class FakeDiscord:
             self.install()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
+        """Stop; fail if a request broke Discord's spec (see ``violations``)."""
         self.uninstall()
         await self.stop()
+        if exc_type is None and self.violations:
+            raise SpecViolationError("Discord HTTP API", self.take_violations())
 
     @property
     def port(self) -> int:
@@ -980,6 +984,7 @@ class FakeDiscord:
         )
         try:
             handler, params, bucket = self._route(request.method, path)
+            self._check_spec(request.method, path, body, params)
             fault = self._take_fault(request.method, path)
             if fault is not None:
                 response = self._fault_response(fault, bucket)
@@ -995,6 +1000,22 @@ class FakeDiscord:
         log.debug("%s %s -> %s", rec.method, rec.path, rec.status)
         await self._notify()
         return response
+
+    def _check_spec(self, method: str, path: str, body: Any, params: dict[str, str]) -> None:
+        """Refuse (50035) and remember a request that Discord's specification does not allow."""
+        ref = self.interactions.get(params.get("interaction_id") or "")
+        found = discord_spec.check(method, path, body, interaction_type=ref and ref.type)
+        if not found:
+            return
+        self.violations.extend(found)
+        if not found[0].code:
+            raise ApiError(404, 0, "404: Not Found")
+        raise ApiError.form([(v.field, v.code, v.problem) for v in found])
+
+    def take_violations(self) -> list[discord_spec.Violation]:
+        """The spec violations recorded so far, forgotten (for tests that cause them)."""
+        found, self.violations = self.violations, []
+        return found
 
     async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:
         """Anything outside /api/v10 and the gateway."""
@@ -1144,10 +1165,7 @@ class FakeDiscord:
     ) -> tuple[int, Any]:
         """PUT …/commands: bulk overwrite; ids survive for the same (name, type)."""
         current = self._command_list(app_id, guild_id)
-        payload = rq.json if isinstance(rq.json, list) else []
-        problems = _validate_commands(payload)
-        if problems:
-            raise ApiError.form(problems)
+        payload = rq.json if isinstance(rq.json, list) else []  # checked by discord_spec
         old = {(c["name"], c.get("type", 1)): c for c in current}
         stored = [
             self._stored_command(p, guild_id, old.get((p["name"], p.get("type", 1))))
@@ -1160,10 +1178,7 @@ class FakeDiscord:
         self, rq: RecordedRequest, app_id: str, guild_id: str | None
     ) -> tuple[int, Any]:
         """POST …/commands: create or replace one command by (name, type)."""
-        current = self._command_list(app_id, guild_id)
-        problems = _validate_commands([rq.json or {}])
-        if problems:
-            raise ApiError.form(problems)
+        current = self._command_list(app_id, guild_id)  # the body: checked by discord_spec
         key = (rq.json["name"], rq.json.get("type", 1))
         old = next((c for c in current if (c["name"], c.get("type", 1)) == key), None)
         cmd = self._stored_command(rq.json, guild_id, old)
@@ -1190,10 +1205,7 @@ class FakeDiscord:
         self, rq: RecordedRequest, app_id: str, guild_id: str | None, command_id: str
     ) -> tuple[int, Any]:
         """PATCH …/commands/{id}."""
-        cmd = self._find_command(app_id, guild_id, command_id)
-        problems = _validate_commands([{**cmd, **(rq.json or {})}])
-        if problems:
-            raise ApiError.form(problems)
+        cmd = self._find_command(app_id, guild_id, command_id)  # body: checked by discord_spec
         cmd.update(rq.json or {})
         return 200, cmd
 
@@ -1891,9 +1903,6 @@ class FakeDiscord:
 # Validation, as Discord answers it
 
 
-_NAME_RE = re.compile(r"[-_'\w]{1,32}")
-
-
 def _option_type(value: Any) -> int:
     """Application command option type for a plain Python value."""
     if isinstance(value, bool):
@@ -1935,124 +1944,3 @@ def _validate_message(body: JSONDict, files: list[UploadedFile], *, creating: bo
     keys = ("embeds", "components", "sticker_ids", "poll")
     if creating and not has_content and not files and not any(body.get(k) for k in keys):
         raise ApiError(400, 50006, "Cannot send an empty message")
-
-
-def _validate_commands(commands: list[JSONDict]) -> list[tuple[str, str, str]]:
-    """Problems Discord would report for a list of application command payloads."""
-    problems: list[tuple[str, str, str]] = []
-    seen: set[tuple[str, int]] = set()
-    for i, cmd in enumerate(commands):
-        kind = cmd.get("type", 1)
-        chat_input = kind == 1
-        _check_name(f"{i}.name", cmd.get("name"), problems, strict=chat_input)
-        key = (str(cmd.get("name")), kind)
-        if key in seen:
-            problems.append(
-                (
-                    f"{i}.name",
-                    "APPLICATION_COMMANDS_DUPLICATE_NAME",
-                    "Application command names must be unique",
-                )
-            )
-        seen.add(key)
-        if chat_input:
-            _check_description(f"{i}.description", cmd.get("description"), problems)
-        elif cmd.get("description"):
-            problems.append(
-                (f"{i}.description", "BASE_TYPE_BAD_LENGTH", "Must be empty for this type.")
-            )
-        _check_localizations(f"{i}", cmd, problems, strict=chat_input)
-        if chat_input:
-            _check_options(f"{i}.options", cmd.get("options") or [], problems)
-    return problems
-
-
-def _check_name(
-    path: str, name: Any, problems: list[tuple[str, str, str]], *, strict: bool
-) -> None:
-    """Chat-input names: 1-32 of letters/digits/-_' and lowercase; others: 1-32 characters."""
-    if not isinstance(name, str) or not 1 <= len(name) <= 32:
-        problems.append((path, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length."))
-    elif strict and (not _NAME_RE.fullmatch(name) or name != name.lower()):
-        problems.append((path, "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
-
-
-def _check_description(path: str, text: Any, problems: list[tuple[str, str, str]]) -> None:
-    """Descriptions: 1-100 characters."""
-    if not isinstance(text, str) or not 1 <= len(text) <= 100:
-        problems.append((path, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."))
-
-
-def _check_localizations(
-    path: str, obj: JSONDict, problems: list[tuple[str, str, str]], *, strict: bool = True
-) -> None:
-    """``name_localizations``/``description_localizations``: known locales, valid values."""
-    for key in ("name_localizations", "description_localizations"):
-        for locale, value in (obj.get(key) or {}).items():
-            where = f"{path}.{key}.{locale}"
-            if locale not in LOCALES:
-                problems.append((where, "LOCALE_INVALID", f"Invalid locale {locale!r}"))
-            elif key == "name_localizations":
-                _check_name(where, value, problems, strict=strict)
-            else:
-                _check_description(where, value, problems)
-
-
-def _check_options(
-    path: str, options: list[JSONDict], problems: list[tuple[str, str, str]]
-) -> None:
-    """≤ 25 options, unique valid names, descriptions, required before optional, ≤ 25 choices."""
-    if len(options) > 25:
-        problems.append((path, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
-    names: set[str] = set()
-    optional_seen = False
-    for i, opt in enumerate(options):
-        where = f"{path}.{i}"
-        _check_name(f"{where}.name", opt.get("name"), problems, strict=True)
-        if opt.get("name") in names:
-            problems.append(
-                (
-                    f"{where}.name",
-                    "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
-                    "Option names must be unique",
-                )
-            )
-        names.add(opt.get("name"))
-        _check_description(f"{where}.description", opt.get("description"), problems)
-        _check_localizations(where, opt, problems)
-        if opt.get("type") in (1, 2):
-            _check_options(f"{where}.options", opt.get("options") or [], problems)
-            continue
-        if opt.get("required"):
-            if optional_seen:
-                problems.append(
-                    (
-                        f"{where}.required",
-                        "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                        "Required options must be placed before non-required options",
-                    )
-                )
-        else:
-            optional_seen = True
-        choices = opt.get("choices") or []
-        if len(choices) > 25:
-            problems.append(
-                (f"{where}.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
-            )
-        for j, choice in enumerate(choices):
-            if not 1 <= len(str(choice.get("name", ""))) <= 100:
-                problems.append(
-                    (
-                        f"{where}.choices.{j}.name",
-                        "BASE_TYPE_BAD_LENGTH",
-                        "Must be between 1 and 100 in length.",
-                    )
-                )
-            if isinstance(choice.get("value"), str) and len(choice["value"]) > 100:
-                problems.append(
-                    (
-                        f"{where}.choices.{j}.value",
-                        "BASE_TYPE_MAX_LENGTH",
-                        "Must be 100 or fewer in length.",
-                    )
-                )

@@ -34,6 +34,9 @@ from typing import Any, Literal
 
 from aiohttp import BodyPartReader, web
 
+from tests.fakes import telegram_spec
+from tests.fakes.violations import SpecViolationError
+
 JSONDict = dict[str, Any]
 MemberStatus = Literal["creator", "administrator", "member", "left", "kicked"]
 
@@ -443,6 +446,9 @@ class FakeBotAPI:
         self.token: str | None = None  # the token of the most recent request
         self.webhook_url = ""
         self.server_errors: list[Exception] = []  # unexpected exceptions inside the fake
+        # Requests that broke the Bot API spec: each was refused with a 400, and the fake's
+        # exit raises SpecViolationError unless a test took them (take_violations()).
+        self.violations: list[telegram_spec.Violation] = []
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._calls: list[Call] = []
@@ -511,9 +517,11 @@ class FakeBotAPI:
         """Start the server."""
         return await self.start()
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Stop the server."""
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
+        """Stop the server; fail if a request broke the Bot API spec (see ``violations``)."""
         await self.stop()
+        if exc_type is None and self.violations:
+            raise SpecViolationError("Telegram Bot API", self.take_violations())
 
     @property
     def port(self) -> int:
@@ -807,12 +815,17 @@ class FakeBotAPI:
         self._update_event.set()
         self._update_event = asyncio.Event()
 
-    async def _read_params(self, request: web.Request) -> tuple[JSONDict, Uploads]:
-        """Decode query string, urlencoded/multipart form or JSON body like Telegram does."""
-        raw: dict[str, str] = dict(request.query)
+    async def _read_params(self, request: web.Request) -> tuple[JSONDict, JSONDict, Uploads]:
+        """Read query string, urlencoded/multipart form or JSON body like Telegram does.
+
+        Answers the values as they travelled (form strings, JSON values), the same decoded
+        for the handlers, and the uploaded files.
+        """
+        raw: JSONDict = dict(request.query)
         files: Uploads = {}
         if request.content_type == "application/json" and request.can_read_body:
-            return {**raw, **await request.json()}, files
+            raw.update(await request.json())
+            return raw, dict(raw), files
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
@@ -830,7 +843,22 @@ class FakeBotAPI:
             if key not in _STRING_PARAMS:
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(value)
-        return params, files
+        return raw, params, files
+
+    def _check_spec(self, method: str, raw: JSONDict, files: Uploads) -> None:
+        """Refuse (and remember) a request the Bot API specification does not allow."""
+        found = telegram_spec.check(method, raw, files)
+        if not found:
+            return
+        self.violations.extend(found)
+        if found[0].field == "(method)":
+            raise ApiError("Not Found", 404)
+        raise ApiError("Bad Request: " + "; ".join(map(str, found)))
+
+    def take_violations(self) -> list[telegram_spec.Violation]:
+        """The spec violations recorded so far, forgotten (for tests that cause them)."""
+        found, self.violations = self.violations, []
+        return found
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         """Dispatch one Bot API request, record it and answer like Telegram."""
@@ -845,9 +873,10 @@ class FakeBotAPI:
         files: Uploads = {}
         status, body = 200, {}
         try:
-            params, files = await self._read_params(request)
+            raw, params, files = await self._read_params(request)
             if self.accepted_tokens is not None and token not in self.accepted_tokens:
                 raise ApiError("Unauthorized", 401)
+            self._check_spec(request.match_info["method"], raw, files)
             if handler is None:
                 raise ApiError("Not Found", 404)
             if self._faults.get(method):

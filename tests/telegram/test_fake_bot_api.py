@@ -360,6 +360,10 @@ async def test_members_commands_chat_and_unknown_methods(
         "error_code": 404,
         "description": "Not Found",
     }
+    assert [(v.method, v.field) for v in fake.take_violations()] == [
+        ("setMyCommands", "commands.0.command"),
+        ("noSuchMethod", "(method)"),
+    ]
     await fake.wait_for("sendMessage")  # the echo of "hi"
     for call in fake.calls():
         assert TOKEN not in json.dumps(call.params, ensure_ascii=False)

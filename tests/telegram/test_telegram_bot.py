@@ -50,7 +50,7 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 @contextlib.asynccontextmanager
 async def running(fake: FakeBotAPI, service: object, **overrides: object):  # type: ignore[no-untyped-def]
     """A started TelegramFrontend, stopped on exit."""
-    frontend = TelegramFrontend(_config(fake, **overrides), service, poll_timeout_s=1.0)  # type: ignore[arg-type]
+    frontend = TelegramFrontend(_config(fake, **overrides), service, poll_timeout_s=1)  # type: ignore[arg-type]
     await frontend.start()
     try:
         yield frontend
