@@ -59,9 +59,14 @@ def translate_keyboard(message_id: int, language: Language) -> InlineKeyboardMar
 
 
 async def send_text(
-    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+    message: Message,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    quote: bool | None = None,
 ) -> list[Message]:
-    """Answer ``message`` with ``text`` in as many parts as needed, the keyboard on the first."""
+    """Answer ``message`` with ``text`` in as many parts as needed, the keyboard on the first
+    (``quote`` None: as a reply in groups, plainly in private chats)."""
     sent = []
     for index, part in enumerate(parts(text)):
         sent.append(
@@ -69,12 +74,15 @@ async def send_text(
                 part,
                 reply_markup=markup if index == 0 else None,
                 allow_sending_without_reply=True,
+                do_quote=quote,
             )
         )
     return sent
 
 
-async def send_outcome(message: Message, outcome: Outcome, service: GodService) -> list[Message]:
+async def send_outcome(
+    message: Message, outcome: Outcome, service: GodService, *, quote: bool | None = None
+) -> list[Message]:
     """Send a command's outcome as a reply to ``message``, and link the stored answer to it."""
     if outcome.already_sent:
         return []
@@ -88,7 +96,7 @@ async def send_outcome(message: Message, outcome: Outcome, service: GodService) 
     markup = None
     if outcome.translate_button and outcome.answer_id is not None:
         markup = translate_keyboard(outcome.answer_id, outcome.language)
-    sent = await send_text(message, outcome.text, markup)
+    sent = await send_text(message, outcome.text, markup, quote=quote)
     if sent and outcome.answer_id is not None:
         # the first part carries the glyphs (and the button): /translate in reply to it, or a
         # press of its button, finds this answer again

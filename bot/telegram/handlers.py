@@ -72,7 +72,9 @@ class GodHandlers:
         else:
             async with chat_action(message, action):
                 outcome = await commands.run(self.service, name, invocation)
-        await send_outcome(message, outcome, self.service)
+        # an answer given after a restart says which question it answers
+        quote = True if invocation.message.redelivered else None
+        await send_outcome(message, outcome, self.service, quote=quote)
 
     # ------------------------------------------------------------------ messages
     async def on_text(self, update: Update, context: Context) -> None:

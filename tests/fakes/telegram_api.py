@@ -561,6 +561,10 @@ class FakeBotAPI:
             if (wanted is None or c.method == wanted) and (ok is None or c.ok == ok)
         ]
 
+    def unconfirmed(self) -> set[int]:
+        """Ids of the updates getUpdates still holds: never confirmed by a higher offset."""
+        return {u["update_id"] for u in self._updates}
+
     def mark(self) -> int:
         """The current number of recorded calls, to pass as ``wait_for(..., since=)``."""
         return len(self._calls)

@@ -17,7 +17,8 @@ import aiohttp
 import pytest
 
 from bot.config import TelegramConfig
-from bot.telegram.frontend import COMMANDS, TelegramFrontend
+from bot.telegram.frontend import TelegramFrontend
+from core.commands import commands_on
 from tests.fakes import telegram_spec
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.fakes.violations import SpecViolationError
@@ -227,13 +228,16 @@ async def test_every_command_menu_the_bot_publishes_meets_the_spec(
     finally:
         await frontend.stop()
     menus = fake.calls("setMyCommands")
-    assert {(c.params.get("scope"), c.params.get("language_code")) for c in menus} == {
-        (None, "ru"),
-        (None, None),
+    scopes = ("default", "all_group_chats", "all_chat_administrators")
+    assert {(c.params["scope"]["type"], c.params.get("language_code")) for c in menus} == {
+        (scope, language) for scope in scopes for language in ("ru", None)
     }
+    table = [c.name for c in commands_on("telegram")]
+    members = [c.name for c in commands_on("telegram") if c.who == "everyone"]
     for call in menus:
         assert call.ok, call.response
-        assert [c["command"] for c in call.params["commands"]] == list(COMMANDS)
+        shown = [c["command"] for c in call.params["commands"]]
+        assert shown == (members if call.params["scope"]["type"] == "all_group_chats" else table)
         assert telegram_spec.check("setMyCommands", call.params) == []
     assert all(c.ok for c in fake.calls()), [c.response for c in fake.calls() if not c.ok]
     assert not fake.violations
