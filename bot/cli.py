@@ -440,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help="accuracy of the god and of both bridges")
     evaluate.add_argument("--model-dir", help="a god checkpoint (default: the shipped one)")
-    evaluate.add_argument("--bridge-data", help="bridge test set (default: tests/data)")
+    evaluate.add_argument("--bridge-data", help="bridge test set (default: the one in the package)")
     evaluate.add_argument(
         "--only", action="append", choices=("god", "lexicon", "lora"), help="one part only"
     )
