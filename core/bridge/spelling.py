@@ -281,6 +281,15 @@ class Speller:
                 best = (score, (left, right))
         return None if best is None else best[1]
 
+    @lru_cache(maxsize=256)  # noqa: B019 (one speller a language, kept for the process)
+    def _window(self, length: int, reach: int) -> list[str]:
+        """The forms whose length is within ``reach`` of ``length``."""
+        return [
+            form
+            for size in range(length - reach, length + reach + 1)
+            for form in self._by_length.get(size, ())
+        ]
+
     def _nearest(self, word: str) -> tuple[str, float] | None:
         """The likeliest form meant and its cost; None when a real word outside the
         vocabulary is at least as likely (the writer misspelt some other word)."""
@@ -288,11 +297,7 @@ class Speller:
         if not allowed:
             return None
         reach = allowed + 1  # a form that sounds the same may be one edit further
-        choices = [
-            form
-            for length in range(len(word) - reach, len(word) + reach + 1)
-            for form in self._by_length.get(length, ())
-        ]
+        choices = self._window(len(word), reach)
         heard = sound(word, self.language)
         ranked: list[tuple[float, int, bool, int, str]] = []
         for form, distance, _ in process.extract(
@@ -308,6 +313,8 @@ class Speller:
         if not ranked:
             return None
         best = min(ranked)
+        if best[0] < 1:  # no edit costs under DOUBLE: no rival can be PRIOR cheaper
+            return best[-1], best[0]
         rivals = [n for n in real_neighbours(word, self.language) if n not in self.rank]
         costs = [cost(word, rival, self.language) for rival in rivals]
         crowded = best[0] >= 1 and sum(c <= best[0] for c in costs) > CROWD
