@@ -3,19 +3,27 @@
 The vocabulary of one language is every form the bridge can read: the lexicon's words (and
 their word families) with all their inflections (pymorphy3's lexemes, lemminflect's
 inflections), phrase words, stop words, and the colloquial spellings of the hearing table.
-A word is corrected only when neither the index nor the morphology knows it (a real word is
-never turned into another one), in this order:
+A word is corrected only when neither the index nor the morphology knows it as an ordinary
+word (a real word is never turned into another one):
 
-1. a colloquial spelling of the table («щас» → «сейчас»);
-2. two words of the vocabulary run together by a missing space («сегоднявечером»);
-3. the nearest form by optimal-string-alignment distance (rapidfuzz): none for words of
-   three letters or fewer, one edit up to six letters, two from seven on; a form that sounds
-   the same (unstressed vowels, voiced/voiceless pairs, doubled letters: «зафтра») may be
-   one edit further. Ties go to the form that sounds closer, then keeps the first letter,
-   then to the more frequent kind of form (a lexicon word as written before its inflections,
-   pymorphy3's likelier parse first), then alphabetically: never by chance;
-4. a word of the vocabulary run together with a misspelt one, or with another word the
-   morphology knows.
+1. a colloquial spelling of the hearing table («щас» → «сейчас») is read as the word meant;
+2. the nearest form of the vocabulary (rapidfuzz, optimal-string-alignment distance) within a
+   bound that grows with the word: none under three letters, only a dropped letter put back
+   at three, one edit up to six letters, two from seven on; a form that sounds the same
+   («зафтра») may be one edit further. Forms are ranked by the weighted cost of the error
+   (``cost``: a doubled or lost double letter, a letter that sounds alike, two letters
+   swapped, a neighbouring key, a dropped letter cost less than other edits), then by sound,
+   by keeping the first letter, by the kind of form (a lexicon word as written before its
+   inflections, in the morphology's lexeme order), then alphabetically: never by chance.
+   A form cheaper than a dropped letter is taken at once;
+3. a form costing a full edit or more is refused when a real word outside the vocabulary is
+   clearly likelier (``PRIOR`` cheaper) or more than ``CROWD`` real words are as near;
+4. otherwise two words of the vocabulary run together («сегоднявечером»), unless a real word
+   is one slip away; then the nearest form of 2; then a word of the vocabulary run together
+   with a misspelt one.
+
+The dictionaries hold no word frequencies: the vocabulary's own prior (people talk to the god
+about its concepts) and the morphology's knowledge of real words stand in for them.
 """
 
 from __future__ import annotations
@@ -231,12 +239,22 @@ class Speller:
         nearest = self._nearest(word)
         if nearest is not None and nearest[1] < DROP:
             return (nearest[0],)
-        split = self._split(word, strong=True)  # a space dropped costs as much as a letter
-        if split is not None:
+        rivalled = self._rivalled(word)
+        split = None if rivalled else self._split(word)
+        if split is not None:  # a space dropped costs as much as a letter
             return split
         if nearest is not None:
             return (nearest[0],)
-        return self._split_misspelt(word) or self._split(word, strong=False)
+        return None if rivalled else self._split_misspelt(word)
+
+    def _rivalled(self, word: str) -> bool:
+        """True when a real word outside the vocabulary is one slip away: the writer most
+        likely misspelt that word rather than running two together."""
+        return any(
+            cost(word, rival, self.language) <= DROP
+            for rival in real_neighbours(word, self.language)
+            if rival not in self.rank
+        )
 
     def _one(self, left: str, right: str) -> bool:
         """A one-letter word of the vocabulary (a conjunction, a preposition) on one side."""
@@ -259,24 +277,19 @@ class Speller:
                 return pair
         return None
 
-    def _split(self, word: str, strong: bool) -> tuple[str, str] | None:
-        """Two words run together, one heard as a concept: the other in the vocabulary too
-        (``strong``), or a word of at least ``MIN_FUZZY`` letters the morphology knows."""
+    def _split(self, word: str) -> tuple[str, str] | None:
+        """Two words of the vocabulary run together, at least one of them heard as a concept;
+        the most even cut wins."""
         best: tuple[int, tuple[str, str]] | None = None
         for cut in range(1, len(word)):
             left, right = word[:cut], word[cut:]
-            if min(len(left), len(right)) < MIN_PART and not (strong and self._one(left, right)):
+            if left not in self.rank or right not in self.rank:
+                continue
+            if min(len(left), len(right)) < MIN_PART and not self._one(left, right):
                 continue
             if not (self.means(left) or self.means(right)):
                 continue
-            inside = (left in self.rank) + (right in self.rank)
-            if inside < (2 if strong else 1):
-                continue
-            if inside == 1:
-                other = right if left in self.rank else left
-                if len(other) < MIN_FUZZY or not known_word(other, self.language):
-                    continue
-            score = min(len(left), len(right))  # the most even cut
+            score = min(len(left), len(right))
             if best is None or score > best[0]:
                 best = (score, (left, right))
         return None if best is None else best[1]
