@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import replace
-from pathlib import Path
 
 from core.bridge.lora_voice import _batched_concept_scores
+from core.bridge.metrics import SENTENCES as DATA
 from core.bridge.metrics import load_sentences
 from core.bridge.voice_train import VoiceSettings, train_voice
 from core.model.god import God
-
-DATA = Path(__file__).parents[1] / "tests" / "data" / "bridge_sentences.jsonl"
 
 
 def main() -> None:

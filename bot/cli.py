@@ -260,23 +260,53 @@ def cmd_bridge(args: argparse.Namespace) -> int:
         from core.bridge.lexicon_bridge import LexiconBridge
 
         bridge = LexiconBridge(lexicon)
+    if args.file is not None:
+        return _bridge_file(bridge, args)
+    if args.text is None:
+        print("silentgod bridge: give a text or --file PATH", file=sys.stderr)
+        return 2
     result = bridge.translate(args.text, args.lang)
     if args.json:
-        print_json(
-            {
-                "glyphs": result.glyphs,
-                "text": result.text,
-                "concepts": list(result.concepts),
-                "unknown": list(result.unknown),
-                "language": result.language,
-                "direction": result.direction,
-                "bridge": args.bridge,
-            }
-        )
+        print_json(_bridge_document(result, args.bridge))
     else:
         from core.commands.outcomes import bridge_outcome
 
         print(bridge_outcome(result).text)
+    return 0
+
+
+def _bridge_document(result: Any, bridge: str) -> dict[str, object]:
+    return {
+        "glyphs": result.glyphs,
+        "text": result.text,
+        "concepts": list(result.concepts),
+        "unknown": list(result.unknown),
+        "language": result.language,
+        "direction": result.direction,
+        "bridge": bridge,
+        "corrected": result.extra.get("corrected", []),
+    }
+
+
+def _bridge_file(bridge: Any, args: argparse.Namespace) -> int:
+    """One text a line from a file (``-``: standard input), through one loaded bridge; with
+    --json one compact JSON document a line, else the usual text, one result a line."""
+    from core import render
+
+    try:
+        handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        print(f"silentgod bridge: {error}", file=sys.stderr)
+        return 2
+    with handle:
+        for line in handle:
+            text = line.rstrip("\r\n")
+            result = bridge.translate(text, args.lang)
+            if args.json:
+                document = _bridge_document(result, args.bridge)
+                sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+            else:
+                print(render.bridge_text(result).replace("\n", " "))
     return 0
 
 
@@ -440,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help="accuracy of the god and of both bridges")
     evaluate.add_argument("--model-dir", help="a god checkpoint (default: the shipped one)")
-    evaluate.add_argument("--bridge-data", help="bridge test set (default: tests/data)")
+    evaluate.add_argument("--bridge-data", help="bridge test set (default: the one in the package)")
     evaluate.add_argument(
         "--only", action="append", choices=("god", "lexicon", "lora"), help="one part only"
     )
@@ -473,7 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(handler=cmd_ask)
 
     bridge = commands.add_parser("bridge", help="a bridge alone, text ↔ glyphs")
-    bridge.add_argument("text")
+    bridge.add_argument("text", nargs="?")
+    bridge.add_argument("--file", help="one text a line ('-': standard input), bridge loaded once")
     bridge.add_argument("--lang", choices=("ru", "en"))
     bridge.add_argument("--bridge", choices=("lexicon", "lora"), default="lexicon")
     bridge.add_argument("--json", action="store_true", help="print one JSON document")

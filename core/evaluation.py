@@ -8,21 +8,27 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-DEFAULT_BRIDGE_DATA = REPOSITORY / "tests" / "data" / "bridge_sentences.jsonl"
-
 
 def bridge_dataset(path: str | Path | None) -> Path:
-    """The natural-sentence test set of the bridges."""
-    candidate = Path(path) if path else DEFAULT_BRIDGE_DATA
+    """The natural-sentence test set of the bridges (default: the one in the package)."""
+    from core.bridge.metrics import SENTENCES
+
+    candidate = Path(path) if path else SENTENCES
     if not candidate.is_file():
-        candidate = Path.cwd() / "tests" / "data" / "bridge_sentences.jsonl"
-    if not candidate.is_file():
-        raise FileNotFoundError(
-            "the bridge test set tests/data/bridge_sentences.jsonl was not found "
-            "(run from the repository or pass --bridge-data)"
-        )
+        raise FileNotFoundError(f"the bridge test set {candidate} was not found")
     return candidate
+
+
+def extra_sets(bridge: object) -> dict[str, dict[str, float]]:
+    """Concept scores of a bridge on the typo'd test set, the held-back set and its typo'd
+    copy (the held-back set is only ever measured, never trained or tuned on)."""
+    from core.bridge.metrics import DATASETS, concept_scores
+
+    return {
+        name: concept_scores(bridge, path)  # type: ignore[arg-type]
+        for name, path in DATASETS.items()
+        if name != "sentences"
+    }
 
 
 def evaluate_all(
@@ -53,7 +59,11 @@ def evaluate_all(
         from core.bridge.lexicon_bridge import LexiconBridge
         from core.bridge.metrics import evaluate as evaluate_bridge
 
-        bridges["lexicon"] = evaluate_bridge(LexiconBridge(lexicon), dataset)
+        lexicon_bridge = LexiconBridge(lexicon)
+        bridges["lexicon"] = {
+            **evaluate_bridge(lexicon_bridge, dataset),
+            **extra_sets(lexicon_bridge),
+        }
     if "lora" in parts and god is not None:
         try:
             from core.bridge.lora_voice import LoraVoice, evaluate_voice
@@ -65,7 +75,7 @@ def evaluate_all(
             except Exception as error:
                 bridges["lora"] = {"available": False, "reason": str(error)}
             else:
-                bridges["lora"] = evaluate_voice(voice, dataset)
+                bridges["lora"] = {**evaluate_voice(voice, dataset), **extra_sets(voice)}
     return report
 
 

@@ -1,8 +1,13 @@
 """Text → concept keys: the word index of one language and the reader that walks a message.
 
-A message is read left to right. At each word the longest phrase that matches wins (lexicon
-multi-word expressions, the bridge's own template phrases, filler phrases); otherwise the
-word alone is looked up by its surface form and then by each lemma, most probable first.
+A message is read left to right. Words that neither the index nor the morphology knows are
+first corrected where a known form is near (``spelling``: typos, phonetic and colloquial
+spellings, words run together). At each word the longest phrase that matches wins (lexicon
+multi-word expressions, the bridge's own template phrases, filler phrases); a lexicon phrase
+whose first word means nothing alone may have up to ``MAX_GAP`` words between its first and
+second word ("turn lead into gold"), which are read on their own. Otherwise the word alone is
+looked up by its surface form and then by each lemma, most probable first, then as a member
+of a concept's word family (derived by the morphology or listed in the hearing table).
 Glyphs of the lexicon are kept where they stand; symbols and words that mean nothing to the
 lexicon are collected as unknown.
 """
@@ -15,12 +20,13 @@ from dataclasses import dataclass, field
 
 import regex
 
-from core.language.lexicon import Lexicon
+from core.language.lexicon import HearingTable, Lexicon, load_hearing_table
 from core.language.oracle import MIXTURE, OPERATORS, THEN, UNARY_OPERATORS
 from core.types import Language
 
 from . import stopwords
-from .morphology import en_lemmas, fold_yo, ru_lemmas
+from .morphology import en_derived, en_lemmas, fold_yo, ru_derived, ru_lemmas
+from .spelling import Speller, known_word
 from .text import Token, tokenize
 
 _HYPHEN = regex.compile(r"[-‐‑]")
@@ -53,6 +59,11 @@ DIGITS = {"1": "one", "2": "two", "3": "three"}
 # Operators that cannot meaningfully repeat side by side: "what comes of mixing …" names the
 # alembic twice, "and then? what next?" asks once.
 COLLAPSE = frozenset({MIXTURE, THEN})
+# Words that may stand between the first and the second word of a lexicon phrase.
+MAX_GAP = 2
+# Unknown words of one message looked for among near forms (the rest stay unknown): a few
+# milliseconds each, so a page of gibberish stays well within a second.
+MAX_CORRECTIONS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +89,9 @@ class WordIndex:
     surface_stop: frozenset[str] = frozenset()
     lemma_stop: frozenset[str] = frozenset()
     content_phrase_words: frozenset[str] = frozenset()
+    family: dict[str, str] = field(default_factory=dict)
+    spellings: dict[str, str] = field(default_factory=dict)
+    _speller: Speller | None = None
 
     def lemmas(self, norm: str) -> tuple[str, ...]:
         """Lemmas of a normalised word of this language."""
@@ -95,6 +109,31 @@ class WordIndex:
         """
         return (norm, *self.lemmas(norm))
 
+    @property
+    def speller(self) -> Speller:
+        """The corrections of this language (built on first use: about a second)."""
+        if self._speller is None:
+            self._speller = self._build_speller()
+        return self._speller
+
+    def _build_speller(self) -> Speller:
+        words: list[tuple[str, int]] = [(word, 3) for word in self.single]
+        words += [(word, 2) for word in (*self.by_lemma, *self.overrides, *self.template)]
+        words += [(word, 2) for word in (*self.surface_stop, *self.lemma_stop)]
+        words += [(word, 2) for word in (*self.content_phrase_words, *self.phrases)]
+        words += [(word, 1) for word in self.family]
+        return Speller(
+            self.language, words, self.spellings, lambda word: bool(Reader.word(self, word))
+        )
+
+    def hears(self, norm: str) -> bool:
+        """True when the index reads a word by itself: as a concept, a stop word or a phrase."""
+        return (
+            norm in self.phrases
+            or norm in self.content_phrase_words
+            or Reader.word(self, norm) is not None
+        )
+
     def known(self, norm: str) -> bool:
         """True when a whole word (e.g. hyphenated) is in this index in any role."""
         return (
@@ -110,8 +149,11 @@ def _phrase_words(text: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(text, frozenset()) if t.kind == "word")
 
 
-def build_index(lexicon: Lexicon, language: Language) -> WordIndex:
-    """The word index of ``language`` over ``lexicon`` and the bridge's own word lists."""
+def build_index(
+    lexicon: Lexicon, language: Language, table: HearingTable | None = None
+) -> WordIndex:
+    """The word index of ``language`` over ``lexicon``, the hearing table (default: the
+    shipped one) and the bridge's own word lists."""
     index = WordIndex(language)
     phrases: list[Phrase] = []
     for entry in lexicon:
@@ -144,6 +186,7 @@ def build_index(lexicon: Lexicon, language: Language) -> WordIndex:
     index.content_phrase_words = frozenset(
         w for p in phrases if p.rank == 1 for w in p.words if w not in stop
     )
+    _families(index, lexicon, table if table is not None else load_hearing_table())
     for phrase in sorted(phrases, key=_weight, reverse=True):
         first = phrase.words[0]
         starts = {first}
@@ -153,6 +196,35 @@ def build_index(lexicon: Lexicon, language: Language) -> WordIndex:
         for start in starts:
             index.phrases.setdefault(start, []).append(phrase)
     return index
+
+
+def _families(index: WordIndex, lexicon: Lexicon, table: HearingTable) -> None:
+    """Word families (the table's, then the morphology's derivations) and spellings."""
+    language = index.language
+    taken = (
+        set(index.single)
+        | set(index.by_lemma)
+        | index.surface_stop
+        | index.template
+        | index.lemma_stop
+        | set(index.overrides)
+    )
+    unrelated = {fold_yo(w) for w in table.unrelated.get(language, ())}
+    family: dict[str, str] = {}
+    for word, key in table.family.get(language, {}).items():
+        if key in lexicon:
+            family.setdefault(fold_yo(word), key)
+    derive = ru_derived if language == "ru" else en_derived
+    for entry in lexicon:
+        for word in entry.words(language):
+            if " " not in word:
+                for derived in derive(fold_yo(word)):
+                    family.setdefault(fold_yo(derived), entry.key)
+    index.family = {w: k for w, k in family.items() if w not in taken and w not in unrelated}
+    index.spellings = {
+        fold_yo(written): fold_yo(meant)
+        for written, meant in table.spelling.get(language, {}).items()
+    }
 
 
 def _weight(phrase: Phrase) -> tuple[int, int]:
@@ -166,13 +238,17 @@ class Heard:
     keys: tuple[str, ...]
     unknown: tuple[str, ...]
     spans: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...] = ()
 
 
 class Reader:
     """Reads tokens into concept keys with the indexes of both languages."""
 
-    def __init__(self, lexicon: Lexicon, indexes: dict[Language, WordIndex]) -> None:
+    def __init__(
+        self, lexicon: Lexicon, indexes: dict[Language, WordIndex], spelling: bool = True
+    ) -> None:
         self.lexicon = lexicon
+        self.spelling = spelling
         self.indexes = indexes
         self.glyphs = lexicon.glyph_set
         self.digits = {digit: key for digit, key in DIGITS.items() if key in lexicon}
@@ -192,14 +268,51 @@ class Reader:
             out.append(token)
         return out
 
+    def correct(self, tokens: Sequence[Token]) -> tuple[list[Token], list[tuple[str, str]]]:
+        """Tokens with misspelt words replaced by the known words they stand for, and the
+        corrections made: (as written, as read)."""
+        out: list[Token] = []
+        corrected: list[tuple[str, str]] = []
+        budget = MAX_CORRECTIONS
+        for token in tokens:
+            index = self.indexes.get(token.script) if token.kind == "word" else None  # type: ignore[arg-type]
+            words = None
+            if index is not None and budget and not index.hears(token.norm):
+                budget -= 1
+                words = self._correction(index, token.norm)
+            if not words:
+                out.append(token)
+                continue
+            corrected.append((token.text, " ".join(words)))
+            if len(words) == 1:
+                out.append(Token("word", token.text, words[0], token.script))
+            else:
+                out.extend(Token("word", word, word, token.script) for word in words)
+        return out, corrected
+
+    @staticmethod
+    def _correction(index: WordIndex, norm: str) -> tuple[str, ...] | None:
+        if "-" in norm:
+            return None
+        if norm in index.spellings:
+            return (index.spellings[norm],)
+        if known_word(norm, index.language):
+            return None
+        return index.speller.correct(norm)
+
     def read(self, tokens: Sequence[Token]) -> Heard:
-        """Concept keys of a token sequence, unknown pieces, and the text that gave each key."""
+        """Concept keys of a token sequence, unknown pieces, the text that gave each key, and
+        the corrections of misspelt words."""
+        tokens, corrected = self.correct(tokens) if self.spelling else (tokens, [])
         found: list[_Found] = []
         unknown: dict[str, None] = {}
+        skip: set[int] = set()  # later words of a phrase read across a gap
         i = 0
         while i < len(tokens):
             token = tokens[i]
             start, i = i, i + 1
+            if start in skip:
+                continue
             if token.kind == "glyph":
                 entry = self.lexicon.by_glyph(token.text)
                 if entry is not None:
@@ -223,12 +336,41 @@ class Reader:
                 span = " ".join(t.text for t in tokens[start:i])
                 found.extend(_Found(key, span, start, i) for key in phrase.keys)
                 continue
-            keys = self._word(index, token.norm)
+            keys = self.word(index, token.norm)
+            # Only a word that means nothing alone and is no function word ("turn", not
+            # "what") may open a phrase across a gap.
+            opens = not keys and not (
+                token.norm in index.surface_stop or token.norm in index.template
+            )
+            gapped = self._gapped(index, tokens, start) if opens else None
+            if gapped is not None:
+                phrase, rest = gapped
+                end = rest + len(phrase.words) - 1
+                skip.update(range(rest, end))
+                span = " ".join(t.text for t in (token, *tokens[rest:end]))
+                found.extend(_Found(key, span, start, i) for key in phrase.keys)
+                continue
             if keys is None:
                 unknown.setdefault(token.text, None)
             else:
                 found.extend(_Found(key, token.text, start, i) for key in keys)
-        return _collapse(found, tuple(unknown))
+        return _collapse(found, tuple(unknown), tuple(corrected))
+
+    def _gapped(
+        self, index: WordIndex, tokens: Sequence[Token], start: int
+    ) -> tuple[Phrase, int] | None:
+        """A lexicon phrase whose first word is ``tokens[start]`` and whose other words follow
+        after one to ``MAX_GAP`` words: the phrase and where its second word stands."""
+        for gap in range(1, MAX_GAP + 1):
+            rest = start + 1 + gap
+            between = tokens[start + 1 : rest]
+            if len(between) < gap or any(t.kind != "word" for t in between):
+                return None
+            for candidate in dict.fromkeys(index.candidates(tokens[start].norm)):
+                for phrase in index.phrases.get(candidate, ()):
+                    if phrase.rank == 1 and self._matches(index, phrase, tokens, rest - 1):
+                        return phrase, rest
+        return None
 
     def _phrase(self, index: WordIndex, tokens: Sequence[Token], start: int) -> Phrase | None:
         """The longest phrase (then the highest ranked) that starts at ``tokens[start]``."""
@@ -247,6 +389,7 @@ class Reader:
     def _matches(
         self, index: WordIndex, phrase: Phrase, tokens: Sequence[Token], start: int
     ) -> bool:
+        """True when the phrase's words after the first stand from ``tokens[start + 1]`` on."""
         end = start + len(phrase.words)
         if end > len(tokens):
             return False
@@ -263,7 +406,7 @@ class Reader:
         return not phrase.final or end == len(tokens) or tokens[end].kind == "break"
 
     @staticmethod
-    def _word(index: WordIndex, norm: str) -> tuple[str, ...] | None:
+    def word(index: WordIndex, norm: str) -> tuple[str, ...] | None:
         """Keys of one word, () when it is a stop word, None when unknown."""
         if norm in index.overrides:
             return index.overrides[norm]
@@ -276,6 +419,9 @@ class Reader:
         for candidate in candidates:
             if candidate in index.by_lemma:
                 return (index.by_lemma[candidate],)
+        for candidate in candidates:
+            if candidate in index.family:
+                return (index.family[candidate],)
         if any(c in index.lemma_stop for c in candidates):
             return ()
         return None
@@ -304,7 +450,11 @@ class _Found:
     end: int
 
 
-def _collapse(found: Sequence[_Found], unknown: tuple[str, ...]) -> Heard:
+def _collapse(
+    found: Sequence[_Found],
+    unknown: tuple[str, ...],
+    corrected: tuple[tuple[str, str], ...] = (),
+) -> Heard:
     """Drop an operator repeated by the very next word ("next after"), or ever repeated
     side by side when it cannot repeat (⚗, ⤳); "opposite of the opposite" stays two."""
     kept: list[_Found] = []
@@ -313,4 +463,4 @@ def _collapse(found: Sequence[_Found], unknown: tuple[str, ...]) -> Heard:
         if repeated and (item.key in COLLAPSE or item.start == kept[-1].end):
             continue
         kept.append(item)
-    return Heard(tuple(f.key for f in kept), unknown, tuple(f.span for f in kept))
+    return Heard(tuple(f.key for f in kept), unknown, tuple(f.span for f in kept), corrected)

@@ -1,8 +1,10 @@
 """Measurements of a bridge: concept recall and precision, round trips, speed.
 
 ``silentgod eval`` reports these; the bridge tests assert the targets on the shipped test set
-(``tests/data/bridge_sentences.jsonl``): recall ≥ 0.95 and precision ≥ 0.90 per language,
-round trip ≥ 0.99.
+(``core/bridge/data/bridge_sentences.jsonl``, package data): recall ≥ 0.95 and precision
+≥ 0.90 per language, round trip ≥ 0.99. Beside it ship the held-back set
+(``held_back.jsonl``: sentences kept out of every training and tuning step) and the typo'd
+copies of both (``*.typos.jsonl``, made by ``core.bridge.typos`` with a fixed seed).
 """
 
 from __future__ import annotations
@@ -34,13 +36,25 @@ logger = logging.getLogger(__name__)
 
 Record = Mapping[str, object]
 
+DATA_DIR = Path(__file__).parent / "data"
+SENTENCES = DATA_DIR / "bridge_sentences.jsonl"
+HELD_BACK = DATA_DIR / "held_back.jsonl"
+# The evaluation sets by name: the test set, the held-back set, and their typo'd copies.
+DATASETS = {
+    "sentences": SENTENCES,
+    "typos": DATA_DIR / "bridge_sentences.typos.jsonl",
+    "held_back": HELD_BACK,
+    "held_back_typos": DATA_DIR / "held_back.typos.jsonl",
+}
+
 
 def load_sentences(path: str | Path) -> list[dict[str, object]]:
-    """Records {"lang", "text", "concepts"} of a JSON-lines test set (blank lines skipped)."""
+    """Records {"lang", "text", "concepts"} of a JSON-lines test set (blank and # lines
+    skipped)."""
     records: list[dict[str, object]] = []
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
-            if not line.strip():
+            if not line.strip() or line.startswith("#"):
                 continue
             record = json.loads(line)
             if not {"lang", "text", "concepts"} <= set(record):

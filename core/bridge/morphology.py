@@ -178,3 +178,92 @@ def ru_unity_word(phrase: str) -> str:
 def ru_verb_number(phrase: str) -> str:
     """ "sing" or "plur": the number a verb takes after a Russian subject phrase."""
     return "plur" if ru_head(phrase)[0] == "plur" else "sing"
+
+
+# Derivational suffixes tried on a lexicon word's stem; only candidates the dictionary knows
+# as real words of the right part of speech are kept (see ``ru_derived``, ``en_derived``).
+_RU_ADJ_SUFFIXES = ("ный", "ной", "енный", "яной", "янный", "овый", "евый", "ский", "ной")
+_RU_ALTERNATIONS = {"ц": ("ч", "еч"), "к": ("ч",), "г": ("ж",), "х": ("ш",)}
+_RU_VOWELS = "аеёиоуыэюяьй"
+
+
+@lru_cache(maxsize=4096)
+def ru_derived(word: str) -> tuple[str, ...]:
+    """Real Russian words derived from a lexicon word: adjectives of a noun («огонь» →
+    «огненный»), adverbs of an adjective («тёмный» → «темно»), both as dictionary forms."""
+    found: dict[str, None] = {}
+    for parse in analyzer().parse(word):
+        if fold_yo(parse.normal_form) != word:
+            continue
+        pos = _str(parse.tag.POS)
+        if pos == "NOUN":
+            stems = {word.rstrip(_RU_VOWELS)}
+            genitive = parse.inflect({"gent", "sing"})
+            if genitive is not None:
+                stems.add(fold_yo(genitive.word).rstrip(_RU_VOWELS))
+            for stem in list(stems):
+                for old, news in _RU_ALTERNATIONS.items():
+                    if stem.endswith(old):
+                        stems.update(stem[: -len(old)] + new for new in news)
+            for stem in sorted(stems):
+                for suffix in _RU_ADJ_SUFFIXES:
+                    if _ru_is(stem + suffix, "ADJF"):
+                        found.setdefault(stem + suffix, None)
+        elif pos == "ADJF" and word.endswith(("ый", "ий", "ой")):
+            for adverb in (word[:-2] + "о", word[:-2] + "е"):
+                if _ru_is(adverb, "ADVB"):
+                    found.setdefault(adverb, None)
+        break
+    found.pop(word, None)
+    return tuple(found)
+
+
+def _ru_is(word: str, pos: str) -> bool:
+    """True when pymorphy3's dictionary knows ``word`` as a dictionary form of ``pos``."""
+    if not analyzer().word_is_known(word):
+        return False
+    return any(
+        _str(p.tag.POS) == pos and fold_yo(p.normal_form) == word for p in analyzer().parse(word)
+    )
+
+
+@lru_cache(maxsize=4096)
+def en_derived(word: str) -> tuple[str, ...]:
+    """Real English words derived from a lexicon word: "storm" → "stormy", "gold" → "golden",
+    "fear" → "fearful", "weak" → "weakness", "weakly" (lemminflect's dictionary decides)."""
+    if " " in word or not word.isascii() or len(word) < 3:
+        return ()
+    table = lemminflect.getAllLemmas(word)
+    stem = word[:-1] + "i" if word.endswith("y") and word[-2] not in "aeiou" else word
+    candidates: list[tuple[str, str]] = []
+    if "NOUN" in table:
+        doubled = word + word[-1] if _cvc(word) else word
+        dropped = word[:-1] if word.endswith("e") else word
+        candidates += [
+            (doubled + "y", "ADJ"),
+            (dropped + "y", "ADJ"),
+            (word + "en", "ADJ"),
+            (stem + "ful", "ADJ"),
+        ]
+    if "ADJ" in table:
+        candidates += [
+            (stem + "ness", "NOUN"),
+            (stem + "ly", "ADV"),
+            (word[:-2] + "ly" if word.endswith("le") else stem + "ly", "ADV"),
+        ]
+    found: dict[str, None] = {}
+    for candidate, pos in candidates:
+        if candidate != word and pos in lemminflect.getAllLemmas(candidate):
+            found.setdefault(candidate, None)
+    return tuple(found)
+
+
+def _cvc(word: str) -> bool:
+    """A short word ending consonant-vowel-consonant doubles its last letter ("sun" → "sunny")."""
+    vowels = "aeiou"
+    return (
+        len(word) <= 4
+        and word[-1] not in vowels + "wxy"
+        and word[-2] in vowels
+        and word[-3] not in vowels
+    )

@@ -9,7 +9,7 @@ letters, look-alike letters of the other keyboard layout, ё/е, case, punctuati
 batch time to copies of these texts, with the clean scene kept: that is where the voice becomes
 robust where a dictionary is brittle.
 
-The natural-sentence test set (``tests/data/bridge_sentences.jsonl``) is never read here.
+The natural-sentence test set (``core/bridge/data/bridge_sentences.jsonl``) is never read here.
 """
 
 from __future__ import annotations

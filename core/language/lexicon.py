@@ -251,3 +251,84 @@ def read_lexicon(path: Path) -> Lexicon:
 def load_lexicon() -> Lexicon:
     """The lexicon that ships with the package."""
     return read_lexicon(DEFAULT_PATH)
+
+
+HEARING_PATH = DATA_DIR / "hearing.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class HearingTable:
+    """What the bridge hears beyond the lexicon's own words, per language: derived words of a
+    concept's family (word → key) and colloquial spellings (spelling → the word meant)."""
+
+    family: dict[str, dict[str, str]]
+    spelling: dict[str, dict[str, str]]
+    unrelated: dict[str, frozenset[str]]
+
+
+def parse_hearing_table(data: dict[str, object], lexicon: Lexicon) -> HearingTable:
+    """Validate a parsed hearing table against ``lexicon``; raises LexiconError naming the word."""
+    family: dict[str, dict[str, str]] = {language: {} for language in LANGUAGE_FIELDS}
+    spelling: dict[str, dict[str, str]] = {language: {} for language in LANGUAGE_FIELDS}
+    for section in data:
+        if section not in ("family", "spelling", "unrelated"):
+            raise LexiconError(f"hearing table: unknown section [{section}]")
+    for language in LANGUAGE_FIELDS:
+        raw_family = _table(data, "family", language)
+        for key, words in raw_family.items():
+            if key not in lexicon:
+                raise LexiconError(f"hearing table [family.{language}]: unknown concept {key!r}")
+            if not isinstance(words, list) or not words:
+                raise LexiconError(f"hearing table [family.{language}] {key}: a list of words")
+            for word in words:
+                _check_word(f"[family.{language}] {key}", word, language)
+                owner = lexicon._by_word.get(word)
+                if owner is not None and word in owner.words(language):
+                    raise LexiconError(
+                        f"hearing table [family.{language}] {key}: {word!r} is already a "
+                        f"word of {owner.key} in the lexicon"
+                    )
+                if family[language].setdefault(word, key) != key:
+                    raise LexiconError(
+                        f"hearing table [family.{language}] {key}: {word!r} already belongs "
+                        f"to {family[language][word]}"
+                    )
+        for written, meant in _table(data, "spelling", language).items():
+            _check_word(f"[spelling.{language}]", written, language)
+            _check_word(f"[spelling.{language}] {written}", meant, language)
+            spelling[language][written] = meant
+    unrelated: dict[str, frozenset[str]] = {}
+    for language in LANGUAGE_FIELDS:
+        words = data.get("unrelated", {}).get(language, [])  # type: ignore[attr-defined]
+        if not isinstance(words, list):
+            raise LexiconError(f"hearing table: unrelated.{language} must be a list of words")
+        for word in words:
+            _check_word(f"unrelated.{language}", word, language)
+        unrelated[language] = frozenset(words)
+    return HearingTable(family, spelling, unrelated)
+
+
+def _table(data: dict[str, object], section: str, language: str) -> dict[str, object]:
+    tables = data.get(section, {})
+    if not isinstance(tables, dict):
+        raise LexiconError(f"hearing table: [{section}] must be a table")
+    table = tables.get(language, {})
+    if not isinstance(table, dict):
+        raise LexiconError(f"hearing table: [{section}.{language}] must be a table")
+    return table
+
+
+def _check_word(where: str, word: object, language: str) -> None:
+    if not isinstance(word, str) or not _SCRIPT[language].match(word) or " " in word:
+        raise LexiconError(f"hearing table {where}: {word!r} is not one lower-case {language} word")
+
+
+@cache
+def load_hearing_table() -> HearingTable:
+    """The hearing table that ships with the package (validated against the shipped lexicon)."""
+    try:
+        with HEARING_PATH.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise LexiconError(f"hearing table {HEARING_PATH}: {error}") from error
+    return parse_hearing_table(data, load_lexicon())

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from core.bridge.metrics import SENTENCES as DATA
 from core.bridge.metrics import concept_scores, evaluate, load_sentences, sentences_per_s
 
-DATA = Path(__file__).parents[1] / "data" / "bridge_sentences.jsonl"
 REQUIRED = """fire water air earth aether salt sulfur mercury gold silver iron copper lead stone ash
 smoke steam glass sun moon star sky night day dawn dusk time past future now cycle eternity life
 death birth growth decay seed tree flower root fruit heart eye hand mind soul dream memory sleep
