@@ -7,6 +7,7 @@ import logging
 
 from bot.config import Config
 from core.bridge.protocol import Bridge
+from core.errors import SilentGodError
 from core.language.lexicon import Lexicon, load_lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
@@ -16,7 +17,7 @@ from core.storage.repository import open_store
 logger = logging.getLogger(__name__)
 
 
-class StartupError(RuntimeError):
+class StartupError(SilentGodError, RuntimeError):
     """The service cannot start; the message says what to fix, in one line."""
 
 

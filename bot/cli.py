@@ -14,8 +14,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.config import ConfigError
-
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
@@ -291,7 +289,7 @@ def _bridge_document(result: Any, bridge: str) -> dict[str, object]:
 def _bridge_file(bridge: Any, args: argparse.Namespace) -> int:
     """One text a line from a file (``-``: standard input), through one loaded bridge; with
     --json one compact JSON document a line, else the usual text, one result a line."""
-    from core import render
+    from core.commands.outcomes import bridge_outcome
 
     try:
         handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
@@ -306,7 +304,7 @@ def _bridge_file(bridge: Any, args: argparse.Namespace) -> int:
                 document = _bridge_document(result, args.bridge)
                 sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
             else:
-                print(render.bridge_text(result).replace("\n", " "))
+                print(bridge_outcome(result).text.replace("\n", " "))
     return 0
 
 
@@ -533,13 +531,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one sub-command; configuration errors are one line, never a traceback."""
+    """Run one sub-command; every error the project names is one line, never a traceback."""
+    from core.errors import SilentGodError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)
-    except ConfigError as error:
+    except SilentGodError as error:
         print(f"silentgod: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

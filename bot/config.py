@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from core.errors import SilentGodError
 from core.settings import CoreSettings
 
 TOKEN_ENVIRONMENT = {
@@ -27,7 +28,7 @@ TOKEN_ENVIRONMENT = {
 MIN_WEBHOOK_SECRET = 32
 
 
-class ConfigError(ValueError):
+class ConfigError(SilentGodError, ValueError):
     """The configuration cannot be used; the message names the key."""
 
 

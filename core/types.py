@@ -42,6 +42,7 @@ class Incoming:
     user_name: str | None = None
     external_message_id: str | None = None
     redelivered: bool = False  # handled again after a restart: it may have been answered
+    thread_id: str | None = None  # the conversation inside the chat: channel, thread, topic
 
 
 @dataclass(frozen=True, slots=True)

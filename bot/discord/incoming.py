@@ -46,6 +46,7 @@ def from_interaction(
             language_hint=hint,
             mode=mode,
             user_name=user.name,
+            thread_id=str(interaction.channel_id) if interaction.channel_id else None,
         )
     return Incoming(
         platform=PLATFORM,
@@ -79,6 +80,7 @@ def from_message(message: discord.Message, text: str) -> Incoming:
         language_hint=hint,
         user_name=message.author.name,
         external_message_id=str(message.id),
+        thread_id=str(message.channel.id) if guild is not None else None,
     )
 
 

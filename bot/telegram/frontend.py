@@ -166,6 +166,8 @@ class TelegramFrontend:
         logger.info("telegram: @%s is listening (%s)", application.bot.username, self.config.mode)
 
     async def _settle(self, update_id: int, status: Settled) -> None:
+        if self.intake is not None:
+            await self.intake.written(update_id)
         try:
             await self._settle_grouped((str(update_id), status))
         except StoreError as error:  # it stays pending and is handled again after a restart

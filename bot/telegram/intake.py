@@ -62,6 +62,9 @@ class StoredIntake:
         self.poll_timeout_s = int(poll_timeout_s)
         self.recover_within_s = recover_within_s
         self.replayed: set[int] = set()  # updates handled again after a restart
+        self._newest = -1  # the highest update id known to be stored
+        self._writes: dict[int, asyncio.Future[list[str]]] = {}  # update id → its batch's write
+        self._dispatched: set[int] = set()  # handed to the handlers before being stored
         self._task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._offset: int | None = None
@@ -69,6 +72,8 @@ class StoredIntake:
     # ------------------------------------------------------------------ recovery
     async def recover(self) -> int:
         """Queue what was stored but never settled (oldest first); expire what is too old."""
+        newest = await self.intake.newest()
+        self._newest = int(newest) if newest is not None else -1
         pending = await self.intake.pending()
         if not pending:
             return 0
@@ -94,13 +99,43 @@ class StoredIntake:
         return count
 
     async def _accept(self, updates: Sequence[Update]) -> None:
-        """Store updates (idempotent), then queue only those never seen before."""
-        new = set(await self.intake.receive([delivered(u) for u in updates]))
+        """Store updates (idempotent); returns once they are stored, so they may be confirmed.
+
+        Updates newer than any stored one cannot have been seen before: they go to the
+        handlers while they are being written (storing costs latency, not throughput; an
+        update is settled only after its write). Older ones, which Telegram may deliver
+        again after a restart, are queued only if the store did not know them.
+        """
+        fresh = [
+            u for u in updates if u.update_id > self._newest and u.update_id not in self._dispatched
+        ]
+        write = asyncio.ensure_future(self.intake.receive([delivered(u) for u in updates]))
+        for update in fresh:
+            self._writes[update.update_id] = write
+            self._dispatched.add(update.update_id)
+            await self.application.update_queue.put(update)
+        try:
+            new = set(await write)
+        finally:
+            for update in fresh:
+                self._writes.pop(update.update_id, None)
+        self._newest = max(self._newest, *(u.update_id for u in updates))
+        fresh_ids = {u.update_id for u in fresh}
+        self._dispatched -= fresh_ids
         for update in updates:
+            if update.update_id in fresh_ids:
+                continue
             if str(update.update_id) in new:
                 await self.application.update_queue.put(update)
             else:
                 logger.info("telegram: update %s was delivered again; ignored", update.update_id)
+
+    async def written(self, update_id: int) -> None:
+        """Wait until the update is in the store (it may still be being written)."""
+        write = self._writes.get(update_id)
+        if write is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(write)
 
     # ------------------------------------------------------------------ polling
     async def start_polling(self) -> None:

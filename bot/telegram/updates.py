@@ -29,6 +29,7 @@ def incoming(
     mode: Mode | None = None,
     is_admin: bool = False,
     redelivered: bool = False,
+    topic: int | None = None,
 ) -> Incoming:
     """The core's view of one Telegram message (or button press, or inline query)."""
     if sender_chat is not None:  # an anonymous admin or a linked channel speaks as a chat
@@ -53,6 +54,7 @@ def incoming(
         user_name=user_name,
         external_message_id=str(message_id) if message_id is not None else None,
         redelivered=redelivered,
+        thread_id=str(topic) if topic is not None else None,
     )
 
 
@@ -74,6 +76,7 @@ def from_message(
         mode=mode,
         is_admin=is_admin,
         redelivered=redelivered,
+        topic=message.message_thread_id if message.is_topic_message else None,
     )
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 
 from core.language.lexicon import Lexicon, load_lexicon
+from core.language.text import detect_language
 from core.types import LANGUAGES, BridgeResult, Language
 
 from .hearing import Reader, WordIndex, build_index, reorder
 from .realise import Realiser
-from .text import MAX_CHARS, BridgeInputError, Token, clean, detect_language, glyph_keys
+from .text import MAX_CHARS, BridgeInputError, Token, clean, glyph_keys
 
 logger = logging.getLogger(__name__)
 
@@ -129,10 +130,6 @@ class LexiconBridge:
             direction="glyphs_to_text",
             extra=extra,
         )
-
-    def is_glyph_only(self, text: str) -> bool:
-        """True when ``text`` holds lexicon glyphs and nothing else but spaces and punctuation."""
-        return _glyph_only(self.reader.tokens(clean(text)[0]))
 
     def _keys_of_text(self, text: str) -> tuple[str, ...] | None:
         heard = self.reader.read(self.reader.tokens(clean(text)[0]))

@@ -12,9 +12,10 @@ from typing import Literal
 
 import regex
 
+from core.errors import SilentGodError
 from core.language.graphemes import normalize
 from core.language.lexicon import Lexicon
-from core.types import Language
+from core.language.text import TO_CYRILLIC, TO_LATIN
 
 from .morphology import fold_yo
 
@@ -25,7 +26,7 @@ TokenKind = Literal["word", "glyph", "foreign", "number", "break"]
 Script = Literal["ru", "en", "other", ""]
 
 
-class BridgeInputError(ValueError):
+class BridgeInputError(SilentGodError, ValueError):
     """Input a bridge cannot read at all (not text, an unknown language)."""
 
 
@@ -60,11 +61,6 @@ _TOKEN = regex.compile(
 )
 _CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _LATIN = regex.compile(r"\p{Latin}")
-_LETTER = regex.compile(r"\p{L}")
-# Letters that look alike in both scripts: a word written mostly in one script with a stray
-# letter of the other (a common slip on a two-layout keyboard) is read in its main script.
-_TO_CYRILLIC = str.maketrans("aeopcxyk", "аеорсхук")
-_TO_LATIN = str.maketrans("аеорсхук", "aeopcxyk")
 
 
 def clean(text: str) -> tuple[str, dict[str, object]]:
@@ -99,9 +95,9 @@ def script_of(word: str) -> Script:
 def _norm_word(word: str, script: Script) -> str:
     word = word.lower().replace("‐", "-").replace("‑", "-")
     if script == "ru":
-        return fold_yo(word.translate(_TO_CYRILLIC))
+        return fold_yo(word.translate(TO_CYRILLIC))
     if script == "en":
-        return word.translate(_TO_LATIN)
+        return word.translate(TO_LATIN)
     return word
 
 
@@ -135,18 +131,6 @@ def _is_break(grapheme: str) -> bool:
         return True
     category = unicodedata.category(grapheme[0])
     return category[0] in "PZM" or category == "Sk"
-
-
-def detect_language(text: str) -> Language:
-    """ "ru" when Cyrillic letters outnumber Latin ones, else "en"."""
-    cyrillic = len(_CYRILLIC.findall(text))
-    latin = len(_LATIN.findall(text))
-    return "ru" if cyrillic > latin else "en"
-
-
-def has_letters(text: str) -> bool:
-    """True when ``text`` holds any letter of any script."""
-    return _LETTER.search(text) is not None
 
 
 def glyph_keys(lexicon: Lexicon, tokens: list[Token]) -> tuple[list[str], tuple[str, ...]]:

@@ -12,12 +12,13 @@ from typing import Literal
 
 import numpy as np
 
+from core.errors import SilentGodError
 from core.types import Language
 
 Role = Literal["context_question", "context_answer", "question", "answer"]
 
 
-class FieldUnavailable(RuntimeError):
+class FieldUnavailable(SilentGodError, RuntimeError):
     """The meaning field cannot be drawn here (e.g. the service runs without the god)."""
 
 

@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.errors import SilentGodError
+
 if TYPE_CHECKING:
     from matplotlib.font_manager import FontProperties
 
@@ -31,7 +33,7 @@ WORD_FAMILY = "DejaVu Sans"
 _REGISTER_LOCK = threading.Lock()
 
 
-class FontsMissing(RuntimeError):
+class FontsMissing(SilentGodError, RuntimeError):
     """The shipped glyph fonts are missing or unreadable; the message names the file."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from core.errors import SilentGodError
 from core.language.graphemes import graphemes, is_assigned, normalize
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -46,7 +47,7 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _SCRIPT = {"en": re.compile(r"^[a-z][a-z' -]*$"), "ru": re.compile(r"^[а-яё][а-яё' -]*$")}
 
 
-class LexiconError(ValueError):
+class LexiconError(SilentGodError, ValueError):
     """A lexicon data file is malformed; the message names the entry."""
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from core.errors import SilentGodError
 from core.language.lexicon import DATA_DIR, Lexicon, load_lexicon
 
 DEFAULT_RULES_PATH = DATA_DIR / "rules.toml"
@@ -51,7 +52,7 @@ MAX_CONTEMPLATED = 4
 RELATIONS = ("opposite", "next", "becomes", "causes", "part_of", "essence", "mixture")
 
 
-class RulesError(ValueError):
+class RulesError(SilentGodError, ValueError):
     """The rule base file is malformed; the message names the offending fact."""
 
 

@@ -1,8 +1,22 @@
-"""Reading people's text: what is safe to store, which script it is in, which client language."""
+"""Reading people's text: what is safe to store, which script it is in, which client language.
+
+The one home of these rules: the service, the bridges and the voice's training data all
+read scripts and look-alike letters the same way.
+"""
 
 from __future__ import annotations
 
+import regex
+
 from core.types import Language
+
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_LATIN = regex.compile(r"\p{Latin}")
+
+# Letters that look alike in both scripts: a word written mostly in one script with a stray
+# letter of the other (a common slip on a two-layout keyboard) is read in its main script.
+TO_CYRILLIC = str.maketrans("aeopcxyk", "аеорсхук")
+TO_LATIN = str.maketrans("аеорсхук", "aeopcxyk")
 
 _CONTROL = str.maketrans({code: None for code in (*range(0, 9), 11, 12, *range(14, 32), 127)})
 
@@ -14,12 +28,18 @@ def clean_text(text: str) -> str:
 
 
 def script_language(text: str) -> Language | None:
-    """ "ru" when Cyrillic letters outnumber Latin ones, "en" for the reverse, else None."""
-    cyrillic = sum(1 for c in text if "а" <= c.lower() <= "я" or c in "ёЁ")
-    latin = sum(1 for c in text if "a" <= c.lower() <= "z")
+    """ "ru" when Cyrillic letters outnumber Latin ones, "en" for the reverse or a tie, None
+    without any letter of either script."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
     if cyrillic == latin == 0:
         return None
     return "ru" if cyrillic > latin else "en"
+
+
+def detect_language(text: str) -> Language:
+    """The script's language, English when the text has no letters of either."""
+    return script_language(text) or "en"
 
 
 def client_language(code: str | None) -> Language | None:

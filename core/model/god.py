@@ -18,6 +18,7 @@ import torch
 from transformers import AutoModelForCausalLM, PreTrainedModel
 from transformers.utils import logging as transformers_logging
 
+from core.errors import SilentGodError
 from core.language.lexicon import Lexicon, load_lexicon
 from core.language.oracle import OPERATORS, SILENCE, SILENT, THEN, Exchange, Scene
 from core.language.tokenizer import SceneCodec, load_tokenizer
@@ -31,7 +32,7 @@ MAX_ANSWER = 6
 MAX_QUESTION = 8
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(SilentGodError, RuntimeError):
     """A checkpoint folder is missing or unreadable; the message names the path."""
 
 

@@ -53,7 +53,7 @@ class GodService:
         self.runner = runner
         self.lexicon = lexicon
         self.hearing = Hearing(bridge)
-        contexts = Contexts(store, lexicon, settings.context_turns)
+        contexts = Contexts(store, lexicon, settings.context_turns, settings.cache_size)
         self.chats = Chats(settings, store, contexts)
         self.answering = Answering(
             settings, store, self.chats, contexts, self.hearing, runner, lexicon

@@ -143,7 +143,7 @@ class Answering:
         try:
             chat = await self.chats.chat(message)
             user = await self.chats.user(message)
-            context = await self.contexts.get(chat)
+            context = await self.contexts.get(chat, message.thread_id)
         except StoreError as error:
             logger.error("store unavailable while answering: %s", error)
             return self._refused("store_error", mode, language)
@@ -174,6 +174,7 @@ class Answering:
                         mode,
                         language,
                         external_message_id=message.external_message_id,
+                        thread=message.thread_id,
                     )
                 )
             )
@@ -196,14 +197,23 @@ class Answering:
         try:
             answer_id: int | None = await self._store_message(
                 NewMessage(
-                    chat.id, None, "god", spoken.text, glyphs, mode, language, question_id[0]
+                    chat.id,
+                    None,
+                    "god",
+                    spoken.text,
+                    glyphs,
+                    mode,
+                    language,
+                    question_id[0],
+                    thread=message.thread_id,
                 )
             )
         except StoreError as error:
             logger.error("could not store the god's answer: %s", error)
             answer_id = None
         if thought.question:
-            self.contexts.remember(chat.id, Exchange(thought.question, thought.scene))
+            exchange = Exchange(thought.question, thought.scene)
+            self.contexts.remember(chat.id, message.thread_id, exchange)
         return Reply(
             "silence" if thought.scene == SILENT else "answer",
             mode,

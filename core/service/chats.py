@@ -1,8 +1,10 @@
 """Chats, users and their settings: modes, languages, who may change them, and their cache.
 
-Chats, users and settings are cached in memory: this process is the only writer of
-settings, and every change goes through it. What the cache lacks is loaded for all waiting
-messages in one transaction (``open``), so a burst of new chats costs one round trip.
+Chats, users and settings are cached in memory, each cache bounded (least recently used
+entries go first, ``[core] cache_size``): this process is the only writer of settings, and
+every change goes through it. A chat's settings live under one key, so a change touches
+that chat alone. What the cache lacks is loaded for all waiting messages in one transaction
+(``open``), so a burst of new chats costs one round trip.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from typing import Literal
+
+from cachetools import LRUCache
 
 from core.grouping import GroupedCall
 from core.language.text import client_language, script_language
@@ -51,9 +55,20 @@ class Chats:
         self.store = store
         self.contexts = contexts
         self._open_conversation = GroupedCall(store.open_conversations, name="conversation-opener")
-        self._chats: dict[tuple[str, str], ChatRecord] = {}
-        self._users: dict[tuple[str, str], UserRecord] = {}
-        self._settings: dict[tuple[str, str, str | None], ChatSettings] = {}
+        size = settings.cache_size
+        self._chats: LRUCache[tuple[str, str], ChatRecord] = LRUCache(size)
+        self._users: LRUCache[tuple[str, str], UserRecord] = LRUCache(size)
+        # (platform, chat) → {channel or None → settings}
+        self._settings: LRUCache[tuple[str, str], dict[str | None, ChatSettings]] = LRUCache(size)
+
+    def cache_sizes(self) -> dict[str, int]:
+        """How many entries each cache holds (bounded by ``[core] cache_size``)."""
+        return {
+            "chats": len(self._chats),
+            "users": len(self._users),
+            "settings": len(self._settings),
+            "contexts": self.contexts.size,
+        }
 
     async def chat(self, message: Incoming) -> ChatRecord:
         """The stored chat the message was said in (created on first sight)."""
@@ -77,15 +92,27 @@ class Chats:
             self._users[key] = user
         return user
 
+    def _cached_settings(self, message: Incoming, channel_id: str | None) -> ChatSettings | None:
+        by_channel = self._settings.get((message.platform, message.chat_id))
+        return by_channel.get(channel_id) if by_channel is not None else None
+
+    def _cache_settings(
+        self, message: Incoming, channel_id: str | None, settings: ChatSettings
+    ) -> None:
+        key = (message.platform, message.chat_id)
+        by_channel = self._settings.get(key)
+        if by_channel is None:
+            by_channel = self._settings[key] = {}
+        by_channel[channel_id] = settings
+
     async def _chat_settings(self, message: Incoming, channel: bool = True) -> ChatSettings:
         channel_id = message.channel_id if channel else None
-        key = (message.platform, message.chat_id, channel_id)
-        settings = self._settings.get(key)
+        settings = self._cached_settings(message, channel_id)
         if settings is None:
             settings = await self.store.get_chat_settings(
                 message.platform, message.chat_id, channel_id
             )
-            self._settings[key] = settings
+            self._cache_settings(message, channel_id, settings)
         return settings
 
     def _is_known(self, message: Incoming) -> bool:
@@ -96,9 +123,9 @@ class Chats:
             and chat.kind == message.chat_kind
             and user is not None
             and not (message.user_name and user.name != message.user_name)
-            and (message.platform, message.chat_id, message.channel_id) in self._settings
-            and (message.platform, message.chat_id, None) in self._settings
-            and self.contexts.knows(chat.id)
+            and self._cached_settings(message, message.channel_id) is not None
+            and self._cached_settings(message, None) is not None
+            and self.contexts.knows(chat.id, message.thread_id)
         )
 
     async def open(self, message: Incoming) -> None:
@@ -122,15 +149,16 @@ class Chats:
         chat, settings = conversation.chat, conversation.settings
         self._chats[(message.platform, message.chat_id)] = chat
         self._users[(message.platform, message.user_id)] = conversation.user
-        self._settings[(message.platform, message.chat_id, message.channel_id)] = settings
-        self._settings[(message.platform, message.chat_id, None)] = ChatSettings(
-            settings.default_mode, None, settings.language
+        self._cache_settings(message, message.channel_id, settings)
+        self._cache_settings(
+            message, None, ChatSettings(settings.default_mode, None, settings.language)
         )
-        self.contexts.offer(chat.id, conversation.last_exchange)
+        if message.thread_id is None:  # the store's last exchange is the chat's own
+            self.contexts.offer(chat.id, None, conversation.last_exchange)
 
     def _forget_settings(self, message: Incoming) -> None:
-        for key in [k for k in self._settings if k[:2] == (message.platform, message.chat_id)]:
-            del self._settings[key]
+        """A setting of this chat changed: drop this chat's entries, and only those."""
+        self._settings.pop((message.platform, message.chat_id), None)
         self._chats.pop((message.platform, message.chat_id), None)
 
     async def effective_mode(self, message: Incoming) -> Mode:

@@ -57,7 +57,8 @@ class FieldPainter:
         if refusal is not None:
             return FieldPicture(None, self.answering.refusal_text(refusal, language, text))
         try:
-            context = await self.contexts.get(await self.chats.chat(message))
+            chat = await self.chats.chat(message)
+            context = await self.contexts.get(chat, message.thread_id)
         except StoreError as error:
             logger.warning("meaning field without context (store unavailable): %s", error)
             context = None

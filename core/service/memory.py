@@ -79,11 +79,9 @@ class Memory:
         glyphs = record.glyphs or self.lexicon.glyph(SILENCE)
         if record.text and record.language == language:
             text = record.text
-        else:
+        else:  # another reader's language: translated afresh, the stored answer stays as it is
             asker = f"{message.platform}:{message.user_id}"
-            spoken = await self.hearing.speak(glyphs, language, asker)
-            text = spoken.text
-            await self.store.set_translation(message_id, text, language)
+            text = (await self.hearing.speak(glyphs, language, asker)).text
         kind = "silence" if glyphs == self.lexicon.glyph(SILENCE) else "answer"
         return Reply(kind, "translate", glyphs, text, language=language, message_id=message_id)
 

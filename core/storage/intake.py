@@ -124,6 +124,17 @@ class IntakeStore:
                     for r in rows
                 ]
 
+    async def newest(self) -> str | None:
+        """The event id received last, if any."""
+        with _errors("read the newest received update"):
+            async with self._sessions() as session:
+                return await session.scalar(
+                    select(IntakeEvent.event_id)
+                    .where(IntakeEvent.platform == self.platform, IntakeEvent.bot == self.bot)
+                    .order_by(IntakeEvent.id.desc())
+                    .limit(1)
+                )
+
     async def status_of(self, event_id: str) -> str | None:
         """The status of one event, None if it was never received."""
         async with self._sessions() as session:

@@ -139,6 +139,7 @@ class Message(Base):
         Index("ix_messages_chat_id_external_message_id", "chat_id", "external_message_id"),
         # Deleting a question must find its answers without a full scan (FK check).
         Index("ix_messages_reply_to_id", "reply_to_id"),
+        Index("ix_messages_chat_id_thread_external_id_id", "chat_id", "thread_external_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -156,6 +157,8 @@ class Message(Base):
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     # The platform's id of the sent message, for "reveal translation" buttons.
     external_message_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_LEN))
+    # the conversation inside the chat: a Discord channel or thread, a Telegram forum topic
+    thread_external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_LEN))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

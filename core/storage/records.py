@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from core.errors import SilentGodError
 from core.types import ChatKind, Language, LanguageSetting, Mode, Role
 
 StoreErrorKind = Literal["locked", "read_only", "unavailable", "integrity", "not_found"]
 
 
-class StoreError(RuntimeError):
+class StoreError(SilentGodError, RuntimeError):
     """The database could not do what was asked; the message says why, for a log line.
 
     ``kind`` lets a caller choose its reply: "locked" (another writer held the database
@@ -153,3 +154,4 @@ class NewMessage:
     language: Language | None
     reply_to_id: int | None = None
     external_message_id: str | None = None  # the platform's id of a user's message
+    thread: str | None = None  # the conversation inside the chat (channel, thread, topic)

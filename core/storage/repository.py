@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Protocol, Self, cast, runtime_checkable
+from typing import Any, Literal, Protocol, Self, cast, runtime_checkable
 
 from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy import exc as sa_exc
@@ -147,9 +147,15 @@ class ConversationStore(Protocol):
         ...
 
     async def recent_exchanges(
-        self, chat: ChatRecord | int, user: UserRecord | int | None = None, limit: int = 10
+        self,
+        chat: ChatRecord | int,
+        user: UserRecord | int | None = None,
+        limit: int = 10,
+        *,
+        thread: str | Literal["any"] | None = "any",
     ) -> list[Exchange]:
-        """The last ``limit`` exchanges of the chat (or of one user in it), oldest first."""
+        """The last ``limit`` exchanges of the chat (or of one user, or one thread), oldest
+        first."""
         ...
 
     async def forget(self, chat: ChatRecord | int, user: UserRecord | int) -> int:
@@ -530,7 +536,11 @@ class SqlStore:
         """Each chat's last question with its latest answer, if it was answered."""
         newest = (
             select(Message.id)
-            .where(Message.chat_id == Chat.id, Message.role == "user")
+            .where(
+                Message.chat_id == Chat.id,
+                Message.role == "user",
+                Message.thread_external_id.is_(None),
+            )
             .order_by(Message.id.desc())
             .limit(1)
             .scalar_subquery()
@@ -713,6 +723,7 @@ class SqlStore:
                 "language": m.language,
                 "reply_to_id": m.reply_to_id,
                 "external_message_id": m.external_message_id,
+                "thread_external_id": m.thread,
             }
             for m in messages
         ]
@@ -806,14 +817,26 @@ class SqlStore:
                 return Exchange(_message_record(asked), _message_record(answer) if answer else None)
 
     async def recent_exchanges(
-        self, chat: ChatRecord | int, user: UserRecord | int | None = None, limit: int = 10
+        self,
+        chat: ChatRecord | int,
+        user: UserRecord | int | None = None,
+        limit: int = 10,
+        *,
+        thread: str | Literal["any"] | None = "any",
     ) -> list[Exchange]:
-        """The last ``limit`` exchanges of the chat (or of one user in it), oldest first."""
+        """The last ``limit`` exchanges of the chat (or of one user in it, or of one
+        conversation in it: ``thread``, None for the chat itself), oldest first."""
         if limit <= 0:
             return []
         stmt = select(Message).where(Message.chat_id == _id(chat), Message.role == "user")
         if user is not None:
             stmt = stmt.where(Message.user_id == _id(user))
+        if thread != "any":
+            stmt = stmt.where(
+                Message.thread_external_id.is_(None)
+                if thread is None
+                else Message.thread_external_id == thread
+            )
         stmt = stmt.order_by(Message.id.desc()).limit(limit)
         with _errors("read the history"):
             async with self._sessions() as session:

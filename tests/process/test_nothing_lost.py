@@ -279,4 +279,3 @@ def _again(fake: FakeBotAPI, update_id: int, chat: int, message_id: int) -> dict
     message = fake.message(chat, message_id)
     assert message is not None
     return {"update_id": update_id, "message": message}
-

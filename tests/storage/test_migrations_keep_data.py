@@ -1,4 +1,4 @@
-"""Migration 0002 (intake, chat status) upgrades a database that already holds conversations."""
+"""Every migration after the first upgrades a database that already holds conversations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from core.storage import migrate
 
 
-async def test_0002_keeps_every_row_and_marks_chats_active(db_path: Path) -> None:
+async def test_upgrades_keep_every_row(db_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{db_path}"
     await migrate.upgrade(url, "0001")
     with sqlite3.connect(db_path) as conn:
@@ -25,10 +25,12 @@ async def test_0002_keeps_every_row_and_marks_chats_active(db_path: Path) -> Non
             " VALUES (1, 1, 'user', 'fire', '🜂', 'glyph', '2026-11-30')"
         )
     await migrate.upgrade(url, "head")
-    assert await migrate.current(url) == "0002"
+    assert await migrate.current(url) == migrate.head()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT status FROM chats").fetchall() == [("active",)]
-        assert conn.execute("SELECT text, glyphs FROM messages").fetchall() == [("fire", "🜂")]
+        assert conn.execute("SELECT text, glyphs, thread_external_id FROM messages").fetchall() == [
+            ("fire", "🜂", None)
+        ]
         assert conn.execute("SELECT count(*) FROM intake").fetchone() == (0,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     await migrate.downgrade(url, "0001")
