@@ -127,14 +127,15 @@ def create_engine(
 
     ``pool_size`` sizes the connection pool (ignored where there is none to size, such as
     an in-memory SQLite database); ``pool_pre_ping`` tests each connection as it leaves
-    the pool and replaces a dead one. A bad URL or a driver that is not installed raises
-    StoreError.
+    the pool and replaces a dead one (a server's connections only, not SQLite's). A bad URL
+    or a driver that is not installed raises StoreError.
     """
     parsed = parse_url(url)
     ensure_sqlite_directory(parsed)
     if pool_size is not None and _pools_connections(parsed, engine_kwargs):
         engine_kwargs["pool_size"] = pool_size
-    if pool_pre_ping:
+    # A SQLite file cannot drop a connection; the ping would only cost a thread round trip.
+    if pool_pre_ping and parsed.get_backend_name() != "sqlite":
         engine_kwargs["pool_pre_ping"] = True
     try:
         engine = _create_async_engine(parsed, **engine_kwargs)
