@@ -3,7 +3,16 @@ restarted or killed server backend), serialization failures, a server that is no
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import exc as sa_exc
@@ -12,6 +21,7 @@ from sqlalchemy import pool
 from core.storage import SqlStore, StoreError, create_engine, migrate
 from core.storage.errors import commit_once, is_retryable, retrying, store_error
 from core.storage.records import NewMessage
+from tests.conftest import POSTGRES_ENV
 from tests.storage.helpers import add_question
 
 
@@ -167,3 +177,76 @@ async def test_a_commit_that_may_have_happened_is_not_retried() -> None:
     with pytest.raises(StoreError, match="may or may not be stored"):
         await retrying("store messages", insert_once, base_delay_s=0)
     assert calls == 1
+
+
+# -- a real restart, on a throwaway cluster of its own (the shared server is left alone) ---
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def as_postgres(*command: str) -> list[str]:
+    # initdb and the server refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
+
+
+def pg_ctl(data: Path, *args: str) -> None:
+    """Run pg_ctl on the cluster; the server it starts writes to a log file, not our pipes."""
+    command = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log"), *args]
+    subprocess.run(
+        as_postgres(*command),
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def throwaway_cluster() -> Iterator[tuple[Path, int]]:
+    """A PostgreSQL cluster of this test's own: its data directory and port."""
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL tests")
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"no PostgreSQL binaries in {PG_BIN} to start a cluster to restart")
+    directory = Path(tempfile.mkdtemp(prefix="silentgod-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = directory / "data"
+    initdb = [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
+    subprocess.run(as_postgres(*initdb), check=True, capture_output=True, timeout=120)
+    try:
+        pg_ctl(data, "-w", "-o", f"-h 127.0.0.1 -p {port} -k {directory} -c fsync=off", "start")
+        yield data, port
+    finally:
+        with contextlib.suppress(subprocess.SubprocessError):
+            pg_ctl(data, "-m", "immediate", "stop")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    ("pre_ping", "retries"),
+    [(True, 0), (False, 3), (False, 0)],
+    ids=["pre-ping", "retry", "neither"],
+)
+async def test_the_first_call_after_a_server_restart(
+    throwaway_cluster: tuple[Path, int], pre_ping: bool, retries: int
+) -> None:
+    data, port = throwaway_cluster
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    await migrate.upgrade(url)
+    async with SqlStore.from_url(url, pool_pre_ping=pre_ping, retries=retries) as store:
+        await warm_pool(store)
+        # Every pooled connection dies with the old server; the options are remembered.
+        await asyncio.to_thread(pg_ctl, data, "-m", "fast", "-w", "restart")
+        if pre_ping or retries:
+            chat = await store.ensure_chat("telegram", "1", "private")  # works at once
+        else:
+            # Without either, the call fails, but as a StoreError, not a raw DBAPIError.
+            with pytest.raises(StoreError, match="cannot reach the database"):
+                await store.ensure_chat("telegram", "1", "private")
+            chat = await store.ensure_chat("telegram", "1", "private")
+        assert len(await store.recent_exchanges(chat)) == 1
