@@ -12,6 +12,7 @@ from core.language.lexicon import Lexicon, load_lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
 from core.service import GodService, freeze_startup_objects
+from core.storage.records import StoreError
 from core.storage.repository import open_store
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,18 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
         except CheckpointError as error:
             raise StartupError(str(error)) from error
     bridge = make_bridge(config, god, lexicon)
-    store = await open_store(
-        config.storage.url, upgrade=True, busy_timeout_ms=config.storage.busy_timeout_ms
-    )
+    storage = config.storage
+    try:
+        store = await open_store(
+            storage.url,
+            upgrade=True,
+            busy_timeout_ms=storage.busy_timeout_ms,
+            pool_size=storage.pool_size,
+            pool_pre_ping=storage.pool_pre_ping,
+            retries=storage.retries,
+        )
+    except StoreError as error:
+        raise StartupError(f"[storage] url: {error}") from error
     core = config.core
     runner = GodRunner(
         god.answer_batch,

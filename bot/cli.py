@@ -157,7 +157,7 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return load_config(getattr(args, "config", None))
 
 
-def _start_failure(error: Exception) -> int:
+def _start_failure(error: Exception | str) -> int:
     print(f"silentgod: {error}", file=sys.stderr)
     return 2
 
@@ -357,14 +357,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     """Apply the database migrations."""
+    from core.storage import StoreError, mask_url
     from core.storage.migrate import current_sync, upgrade_sync
 
     config = _config(args)
     _setup_logging("WARNING")
-    upgrade_sync(config.storage.url)
-    revision = current_sync(config.storage.url)
+    url = config.storage.url
+    try:
+        upgrade_sync(url, busy_timeout_ms=config.storage.busy_timeout_ms)
+        revision = current_sync(url)
+    except StoreError as error:
+        return _start_failure(f"[storage] url: {error}")
     if args.json:
-        print_json({"url": config.storage.url, "revision": revision})
+        print_json({"url": mask_url(url), "revision": revision})
     else:
         print(f"database at revision {revision}")
     return 0

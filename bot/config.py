@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from core.errors import SilentGodError
 from core.settings import CoreSettings
+from core.storage.engine import mask_url
 
 TOKEN_ENVIRONMENT = {
     "telegram": "SILENTGOD_TELEGRAM_TOKEN",
@@ -36,8 +37,11 @@ class ConfigError(SilentGodError, ValueError):
 class StorageConfig:
     """Where conversations are kept."""
 
-    url: str = "sqlite+aiosqlite:///silentgod.db"
+    url: str = field(default="sqlite+aiosqlite:///silentgod.db", repr=False)
     busy_timeout_ms: int = 5000
+    pool_size: int = 5
+    pool_pre_ping: bool = True
+    retries: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +154,13 @@ def _validate(config: Config) -> Config:
         raise ConfigError("config: [core] max_message_chars must be at least 1")
     if core.queue_size < 1 or core.per_user_inflight < 1:
         raise ConfigError("config: [core] queue_size and per_user_inflight must be at least 1")
-    if "://" not in config.storage.url:
-        raise ConfigError(f"config: [storage] url {config.storage.url!r} is not a database URL")
+    storage = config.storage
+    if "://" not in storage.url:
+        raise ConfigError(f"config: [storage] url {mask_url(storage.url)!r} is not a database URL")
+    if storage.pool_size < 1:
+        raise ConfigError("config: [storage] pool_size must be at least 1")
+    if storage.retries < 0 or storage.busy_timeout_ms < 0:
+        raise ConfigError("config: [storage] retries and busy_timeout_ms must not be negative")
     for name in ("telegram", "discord"):
         section = getattr(config, name)
         if section.enabled and not section.token:

@@ -1,7 +1,10 @@
 """Alembic environment: an async engine, batch mode for SQLite, the ORM models' metadata.
 
-Run by ``core.storage.migrate`` (config built in code, no alembic.ini needed) or by the
-``alembic`` command line for developers (``alembic revision --autogenerate``).
+Every online run holds the migration lock (``core.storage.locks``): an advisory lock on
+PostgreSQL, a lock file beside a SQLite database, so processes starting together on one
+empty database migrate it once. Run by ``core.storage.migrate`` (config built in code, no
+alembic.ini needed) or by the ``alembic`` command line for developers (``alembic revision
+--autogenerate``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from core.storage.engine import DEFAULT_BUSY_TIMEOUT_MS, configure_sqlite, ensure_sqlite_directory
+from core.storage.locks import lock_migrations, migration_file_lock
 from core.storage.models import Base, UTCDateTime
 
 config = context.config
@@ -62,6 +66,8 @@ def do_run_migrations(connection: Connection) -> None:
     # SQLite can roll DDL back once the engine emits a real BEGIN (see configure_sqlite).
     _configure(connection=connection, transactional_ddl=True if sqlite else None)
     with context.begin_transaction():
+        # Before the version table is read: a second process waits here, then finds head.
+        lock_migrations(connection)
         context.run_migrations()
         if sqlite:
             # Foreign keys are off while tables are rebuilt; prove nothing dangles.
@@ -92,7 +98,8 @@ async def run_async_migrations() -> None:
 
 def run_migrations_online() -> None:
     """Run the migrations against the database (in this thread's own event loop)."""
-    asyncio.run(run_async_migrations())
+    with migration_file_lock(config.get_main_option("sqlalchemy.url") or ""):
+        asyncio.run(run_async_migrations())
 
 
 if context.is_offline_mode():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -35,6 +37,41 @@ async def sql_store(migrated_db_url: str) -> AsyncIterator[SqlStore]:
         yield store
     finally:
         await store.close()
+
+
+# PostgreSQL: a fresh database per test on the server named by SILENTGOD_TEST_POSTGRES_URL
+# (.ci/run sets it). Unset: the test is skipped, saying why. Set but the server does not
+# answer: the test fails, so a broken CI server is never mistaken for a pass.
+POSTGRES_ENV = "SILENTGOD_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    from sqlalchemy import pool
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from core.storage import mask_url
+
+    base = os.environ.get(POSTGRES_ENV, "").strip()
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL server to test against")
+    server = make_url(base).set(drivername="postgresql+asyncpg")
+    name = f"silentgod_test_{uuid.uuid4().hex[:16]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    try:
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as error:
+        await admin.dispose()
+        pytest.fail(f"{POSTGRES_ENV}={mask_url(server)} is set, but the server fails: {error}")
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.dispose()
 
 
 # --- end storage ---------------------------------------------------------------------------

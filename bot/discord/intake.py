@@ -64,7 +64,8 @@ class DiscordIntake:
     def open(self) -> None:
         """Once logged in: the intake of this application."""
         application = self.bot.application_id or (self.bot.user.id if self.bot.user else 0)
-        self.store = IntakeStore(self.bot.service.store.sessions, "discord", str(application))
+        store = self.bot.service.store
+        self.store = IntakeStore(store.sessions, "discord", str(application), retries=store.retries)
 
     async def _receive(self, event_id: int, chat: str | None, payload: dict[str, Any]) -> bool:
         if self.store is None:

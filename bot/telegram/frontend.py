@@ -72,7 +72,9 @@ class TelegramFrontend:
         # python-telegram-bot's own Updater, which confirms updates before they are handled:
         # kept only so that the benchmark can compare the stored intake against it
         self.stock_intake = stock_intake
-        self.intake_store = IntakeStore(service.store.sessions, "telegram", _bot_id(config.token))
+        self.intake_store = IntakeStore(
+            service.store.sessions, "telegram", _bot_id(config.token), retries=service.store.retries
+        )
         self._settle_grouped = GroupedCall(self._settle_batch, name="telegram-settle")
         self.handlers = GodHandlers(service, self.redact, self.intake_store)
         self.redactor = Redactor(self.redact)

@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.storage.errors import commit_once, retrying
 from core.storage.models import Chat, IntakeEvent
-from core.storage.repository import _errors
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +50,18 @@ class PendingEvent:
 class IntakeStore:
     """The intake of one platform's bot (``platform``, ``bot``) on the store's database."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], platform: str, bot: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        platform: str,
+        bot: str,
+        *,
+        retries: int = 3,
+    ) -> None:
         self._sessions = sessions
         self.platform = platform
         self.bot = bot
+        self.retries = retries
 
     def _insert(self, dialect: str):  # type: ignore[no-untyped-def]
         module = postgresql if dialect == "postgresql" else sqlite
@@ -77,79 +85,86 @@ class IntakeStore:
             for e in events
         ]
         table = IntakeEvent.__table__
-        with _errors("store received updates"):
-            async with self._sessions.begin() as session:
-                dialect = session.bind.dialect.name
+
+        async def work() -> list[str]:
+            async with self._sessions() as session:
+                dialect = session.get_bind().dialect.name
                 statement = (
                     self._insert(dialect)
                     .on_conflict_do_nothing(index_elements=["platform", "bot", "event_id"])
                     .returning(table.c.event_id)
                 )
                 result = await session.execute(statement, rows)
-                return list(result.scalars())
+                new = list(result.scalars())
+                # which rows are new is known only from this answer: never run it twice
+                await commit_once(session, "store received updates")
+            return new
+
+        return await retrying("store received updates", work, retries=self.retries)
 
     async def settle(self, event_ids: Sequence[str], status: Settled) -> None:
         """Mark events handled, refused, dropped or expired (pending ones only)."""
         if not event_ids:
             return
-        with _errors("settle received updates"):
+        statement = (
+            update(IntakeEvent)
+            .where(
+                IntakeEvent.platform == self.platform,
+                IntakeEvent.bot == self.bot,
+                IntakeEvent.event_id.in_(list(event_ids)),
+                IntakeEvent.status == "pending",
+            )
+            .values(status=status, settled_at=datetime.now(UTC))
+        )
+
+        async def work() -> None:
             async with self._sessions.begin() as session:
-                await session.execute(
-                    update(IntakeEvent)
-                    .where(
-                        IntakeEvent.platform == self.platform,
-                        IntakeEvent.bot == self.bot,
-                        IntakeEvent.event_id.in_(list(event_ids)),
-                        IntakeEvent.status == "pending",
-                    )
-                    .values(status=status, settled_at=datetime.now(UTC))
-                )
+                await session.execute(statement)
+
+        await retrying("settle received updates", work, retries=self.retries)
 
     async def pending(self, limit: int = 10_000) -> list[PendingEvent]:
         """What was received but never settled, oldest first."""
-        with _errors("read pending updates"):
+        statement = (
+            select(IntakeEvent)
+            .where(
+                IntakeEvent.platform == self.platform,
+                IntakeEvent.bot == self.bot,
+                IntakeEvent.status == "pending",
+            )
+            .order_by(IntakeEvent.id)
+            .limit(limit)
+        )
+
+        async def work() -> list[PendingEvent]:
             async with self._sessions() as session:
-                rows = await session.scalars(
-                    select(IntakeEvent)
-                    .where(
-                        IntakeEvent.platform == self.platform,
-                        IntakeEvent.bot == self.bot,
-                        IntakeEvent.status == "pending",
-                    )
-                    .order_by(IntakeEvent.id)
-                    .limit(limit)
-                )
                 return [
                     PendingEvent(r.id, r.event_id, r.chat_external_id, r.payload, r.received_at)
-                    for r in rows
+                    for r in await session.scalars(statement)
                 ]
+
+        return await retrying("read pending updates", work, retries=self.retries)
 
     async def newest(self) -> str | None:
         """The event id received last, if any."""
-        with _errors("read the newest received update"):
-            async with self._sessions() as session:
-                return await session.scalar(
-                    select(IntakeEvent.event_id)
-                    .where(IntakeEvent.platform == self.platform, IntakeEvent.bot == self.bot)
-                    .order_by(IntakeEvent.id.desc())
-                    .limit(1)
-                )
+        statement = (
+            select(IntakeEvent.event_id)
+            .where(IntakeEvent.platform == self.platform, IntakeEvent.bot == self.bot)
+            .order_by(IntakeEvent.id.desc())
+            .limit(1)
+        )
 
-    async def status_of(self, event_id: str) -> str | None:
-        """The status of one event, None if it was never received."""
-        async with self._sessions() as session:
-            return await session.scalar(
-                select(IntakeEvent.status).where(
-                    IntakeEvent.platform == self.platform,
-                    IntakeEvent.bot == self.bot,
-                    IntakeEvent.event_id == event_id,
-                )
-            )
+        async def work() -> str | None:
+            async with self._sessions() as session:
+                return await session.scalar(statement)
+
+        return await retrying("read the newest received update", work, retries=self.retries)
 
     async def chat_gone(self, chat_external_id: str) -> int:
         """The bot was blocked or removed from a chat: mark it, drop its pending events."""
         now = datetime.now(UTC)
-        with _errors("mark a chat gone"):
+
+        async def work() -> int:
             async with self._sessions.begin() as session:
                 await session.execute(
                     update(Chat)
@@ -166,7 +181,9 @@ class IntakeStore:
                     )
                     .values(status="dropped", settled_at=now)
                 )
-        dropped = result.rowcount or 0  # type: ignore[attr-defined]
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+        dropped = await retrying("mark a chat gone", work, retries=self.retries)
         logger.warning(
             "%s chat %s blocked or removed the bot: %d pending updates dropped",
             self.platform,
@@ -177,7 +194,8 @@ class IntakeStore:
 
     async def chat_moved(self, old_external_id: str, new_external_id: str) -> bool:
         """A group became a supergroup: its settings and history follow it to the new id."""
-        with _errors("move a chat"):
+
+        async def work() -> bool:
             async with self._sessions.begin() as session:
                 taken = await session.scalar(
                     select(Chat.id).where(
@@ -191,4 +209,6 @@ class IntakeStore:
                     .where(Chat.platform == self.platform, Chat.external_id == old_external_id)
                     .values(external_id=new_external_id, updated_at=datetime.now(UTC))
                 )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+        return await retrying("move a chat", work, retries=self.retries)

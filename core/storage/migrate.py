@@ -4,6 +4,10 @@ No alembic.ini is needed: the config is built here, pointing at the installed pa
 Alembic's commands are synchronous and ``migrations/env.py`` runs its own event loop, so
 the async functions run each command in a worker thread; the ``*_sync`` functions are
 for plain synchronous callers (a command line).
+
+A failure of any kind (a bad URL, a missing driver, an unreachable server, a revision
+that raises) becomes one ``MigrationError`` line naming the URL with its password masked;
+concurrent starts are serialised by the lock that ``migrations/env.py`` takes.
 """
 
 from __future__ import annotations
@@ -21,16 +25,23 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import pool
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection
 
 import migrations
-from core.storage.engine import DEFAULT_BUSY_TIMEOUT_MS, create_engine
+from core.storage.engine import DEFAULT_BUSY_TIMEOUT_MS, create_engine, mask_url
+from core.storage.errors import describe
+from core.storage.records import StoreError
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+
+
+class MigrationError(StoreError):
+    """The database could not be migrated; the message is one line, the password masked."""
+
 
 # Alembic keeps the running migration's context in module globals: one at a time.
 _alembic_lock = threading.Lock()
@@ -72,14 +83,31 @@ def _blocking(fn: Callable[..., T], *args: object) -> T:
         return executor.submit(_locked, fn, *args).result()
 
 
+def _migrate(verb: str, url: str | URL, revision: str, busy_timeout_ms: int) -> None:
+    """Run Alembic's upgrade or downgrade; any failure becomes one MigrationError line."""
+    where = mask_url(url)
+    direction = "up" if verb == "upgrade" else "down"
+    try:
+        # Builds (and drops) an engine first: a bad URL or a missing driver is a StoreError
+        # naming the URL, before Alembic has a chance to say it less clearly.
+        create_engine(url, busy_timeout_ms=busy_timeout_ms, poolclass=pool.NullPool)
+        logger.info("migrating %s %s to %s", where, direction, revision)
+        getattr(command, verb)(alembic_config(url, busy_timeout_ms=busy_timeout_ms), revision)
+    except MigrationError:
+        raise
+    except Exception as error:
+        detail = describe(getattr(error, "orig", None) or error)
+        raise MigrationError(
+            f"cannot migrate {where} {direction} to {revision}: {detail}"
+        ) from error
+
+
 def _upgrade(url: str | URL, revision: str, busy_timeout_ms: int) -> None:
-    logger.info("migrating %s up to %s", make_url(url).render_as_string(), revision)
-    command.upgrade(alembic_config(url, busy_timeout_ms=busy_timeout_ms), revision)
+    _migrate("upgrade", url, revision, busy_timeout_ms)
 
 
 def _downgrade(url: str | URL, revision: str, busy_timeout_ms: int) -> None:
-    logger.info("migrating %s down to %s", make_url(url).render_as_string(), revision)
-    command.downgrade(alembic_config(url, busy_timeout_ms=busy_timeout_ms), revision)
+    _migrate("downgrade", url, revision, busy_timeout_ms)
 
 
 async def upgrade(
@@ -106,6 +134,9 @@ async def current(url: str | URL) -> str | None:
     try:
         async with engine.connect() as connection:
             return await connection.run_sync(read)
+    except Exception as error:
+        detail = describe(getattr(error, "orig", None) or error)
+        raise MigrationError(f"cannot read the revision of {mask_url(url)}: {detail}") from error
     finally:
         await engine.dispose()
 

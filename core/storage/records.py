@@ -126,22 +126,6 @@ class Conversation:
 
 
 @dataclass(frozen=True, slots=True)
-class StoreCounts:
-    """Row counts, for diagnostics."""
-
-    chats: int
-    users: int
-    channel_overrides: int
-    user_messages: int
-    god_messages: int
-
-    @property
-    def messages(self) -> int:
-        """All stored messages, both roles."""
-        return self.user_messages + self.god_messages
-
-
-@dataclass(frozen=True, slots=True)
 class NewMessage:
     """A message to store in a batch (``SqlStore.add_messages``)."""
 

@@ -43,6 +43,9 @@ def test_the_example_config_holds_the_runners_measured_defaults() -> None:
         ({"telegram": {"enabled": True}}, "[telegram] token is missing"),
         ({"discord": {"enabled": True}}, "[discord] token is missing"),
         ({"storage": {"url": "silentgod.db"}}, "[storage] url"),
+        ({"storage": {"pool_size": 0}}, "[storage] pool_size"),
+        ({"storage": {"retries": -1}}, "[storage] retries"),
+        ({"storage": {"pool_pre_ping": "yes"}}, "[storage] pool_pre_ping"),
         (
             {"telegram": {"enabled": True, "token": "1:x", "mode": "webhook"}},
             "[telegram] webhook_url",
@@ -64,6 +67,15 @@ def test_tokens_come_from_the_environment_and_never_show() -> None:
     assert "SECRET" not in repr(config)
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.core.default_mode = "glyph"  # type: ignore[misc]
+
+
+def test_a_database_password_never_shows() -> None:
+    url = "postgresql+asyncpg://god:s3cret@db:5432/silentgod"
+    config = parse_config({"storage": {"url": url}}, environ={})
+    assert config.storage.url == url and "s3cret" not in repr(config)
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"storage": {"url": "god:s3cret@db"}}, environ={})
+    assert "s3cret" not in str(raised.value)
 
 
 def test_broken_files_are_one_clear_line(tmp_path: Path) -> None:

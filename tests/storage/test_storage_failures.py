@@ -1,4 +1,5 @@
-"""A locked, read-only, unmigrated or crashed database gives StoreError or survives intact."""
+"""A locked, read-only, unmigrated, unreachable or crashed database gives StoreError (never
+a driver exception) or survives intact; PostgreSQL's lost connections are retried."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from core.storage import SqlStore, StoreError
+from tests.storage.helpers import add_answer, add_question
 
 
 async def seed(url: str) -> None:
     async with SqlStore.from_url(url) as store:
         chat = await store.ensure_chat("telegram", "1", "private")
         user = await store.ensure_user("telegram", "1")
-        question = await store.add_user_message(chat, user, "fire", "🜂", "glyph", "en")
-        await store.add_god_message(chat, question, "⟁", None, "glyph", None)
+        question = await add_question(store, chat, user, "fire")
+        await add_answer(store, chat, question, "⟁")
 
 
 async def test_read_only_database_gives_store_error(db_path: Path, migrated_db_url: str) -> None:
@@ -30,7 +32,7 @@ async def test_read_only_database_gives_store_error(db_path: Path, migrated_db_u
         assert len(await store.recent_exchanges(chat)) == 1
 
         with pytest.raises(StoreError) as caught:
-            await store.add_user_message(chat, user, "water", "🜄", "glyph", "en")
+            await add_question(store, chat, user, "water")
         assert caught.value.kind == "read_only"
         assert "read-only" in str(caught.value)
         with pytest.raises(StoreError):
@@ -38,7 +40,8 @@ async def test_read_only_database_gives_store_error(db_path: Path, migrated_db_u
         with pytest.raises(StoreError):
             await store.forget(chat, user)
         # The store keeps working for reads after the failures.
-        assert (await store.counts()).messages == 2
+        [exchange] = await store.recent_exchanges(chat)
+        assert exchange.answer is not None
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
@@ -64,7 +67,7 @@ async def test_locked_database_gives_store_error(db_path: Path, migrated_db_url:
         try:
             holder.execute("BEGIN EXCLUSIVE")
             with pytest.raises(StoreError) as caught:
-                await store.add_user_message(chat, user, "water", "🜄", "glyph", "en")
+                await add_question(store, chat, user, "water")
             assert caught.value.kind == "locked"
             with pytest.raises(StoreError):
                 await store.set_chat_mode("telegram", "1", "glyph")
@@ -74,11 +77,11 @@ async def test_locked_database_gives_store_error(db_path: Path, migrated_db_url:
             holder.rollback()
             holder.close()
         # Once the lock is gone the same store writes again.
-        assert await store.add_user_message(chat, user, "water", "🜄", "glyph", "en") > 0
+        assert await add_question(store, chat, user, "water") > 0
 
 
-async def test_unmigrated_database_gives_store_error(db_path: Path) -> None:
-    async with SqlStore.from_url(f"sqlite+aiosqlite:///{db_path}") as store:
+async def test_unmigrated_database_gives_store_error(store_url: str) -> None:
+    async with SqlStore.from_url(store_url) as store:
         with pytest.raises(StoreError, match="not migrated"):
             await store.ensure_chat("telegram", "1", "private")
 
@@ -86,6 +89,7 @@ async def test_unmigrated_database_gives_store_error(db_path: Path) -> None:
 CHILD = """
 import asyncio, sys
 from core.storage import SqlStore
+from core.storage.records import NewMessage
 
 async def main(url):
     store = SqlStore.from_url(url)
@@ -93,9 +97,13 @@ async def main(url):
     user = await store.ensure_user("console", "writer")
     payload = "🜂⧖🕯 " * 500
     while True:
-        question = await store.add_user_message(chat, user, payload, "🜂⧖🕯", "glyph", "en")
+        [question] = await store.add_messages(
+            [NewMessage(chat.id, user.id, "user", payload, "🜂⧖🕯", "glyph", "en")]
+        )
         print(question, flush=True)  # printed only after the commit returned
-        answer = await store.add_god_message(chat, question, "⟁☰☉⚭", payload, "glyph", "en")
+        [answer] = await store.add_messages(
+            [NewMessage(chat.id, None, "god", payload, "⟁☰☉⚭", "glyph", "en", question)]
+        )
         print(answer, flush=True)
 
 asyncio.run(main(sys.argv[1]))
@@ -141,4 +149,4 @@ async def test_killed_writer_leaves_a_sound_database(db_path: Path, migrated_db_
         user = await store.ensure_user("console", "writer")
         history = await store.recent_exchanges(chat, limit=len(committed))
         assert len(history) >= len(committed) // 2
-        assert await store.add_user_message(chat, user, "after", None, "glyph", None) > max(stored)
+        assert await add_question(store, chat, user, "after") > max(stored)
