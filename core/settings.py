@@ -27,6 +27,12 @@ class CoreSettings:
     max_message_chars: int = 2000
     context_turns: int = 1
     cache_size: int = 10_000
+    rate_per_minute: float = 30.0
+    rate_burst: float = 10.0
+    rate_notice_window_s: float = 60.0
+    field_cost: float = 3.0
+    field_concurrency: int = 1
+    field_queue: int = 4
     batch_max: int = BATCH_MAX
     batch_wait_ms: float = BATCH_WAIT_MS
     queue_size: int = 512

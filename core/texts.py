@@ -42,6 +42,12 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "The god is busy — too many questions at once. Ask again in a moment.",
         "ru": "Бог занят — слишком много вопросов сразу. Спросите чуть позже.",
     },
+    "rate_limited": {
+        "en": "Slow down: you are asking faster than the god answers everyone. "
+        "Messages sent meanwhile are not answered; ask again in a minute.",
+        "ru": "Помедленнее: вы спрашиваете быстрее, чем бог успевает отвечать всем. "
+        "Сообщения, отправленные пока, останутся без ответа; спросите через минуту.",
+    },
     "flooded": {
         "en": "Too many messages here at once: I skipped some. Ask again in a moment.",
         "ru": "Слишком много сообщений сразу: часть я пропустил. Спросите чуть позже.",

@@ -23,6 +23,8 @@ ReplyKind = Literal[
     "empty",  # nothing to answer
     "error",  # the model failed for this request
     "delivered",  # a redelivered message whose answer already went out: nothing to send
+    "rate_limited",  # the asker sends too fast: told once per window
+    "quiet",  # the asker sends too fast and was told already: nothing to send
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 
 import discord
+from discord.utils import escape_markdown
 
 from bot.chunks import split_message
 
@@ -19,8 +20,13 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def parts_of(text: str) -> list[str]:
-    """``text`` in at most MAX_PARTS messages of at most LIMIT code points, glyphs whole."""
-    return split_message(text, LIMIT, "codepoints", max_parts=MAX_PARTS) or ["…"]
+    """``text`` in at most MAX_PARTS messages of at most LIMIT code points, glyphs whole.
+
+    The bot formats nothing with Markdown, so every Markdown sign is escaped: a user's words
+    echoed back (a /lexicon query, unknown words, a history) can never render as bold, a
+    spoiler or a masked link that looks like the bot's own.
+    """
+    return split_message(escape_markdown(text), LIMIT, "codepoints", max_parts=MAX_PARTS) or ["…"]
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:

@@ -148,7 +148,7 @@ class DiscordIntake:
             logger.warning("discord: message %s is %.0f s old: expired", event.event_id, age)
             return "expired"
         outcome = await run(self.bot.service, data["command"], _invocation(data["invocation"]))
-        if outcome.already_sent:
+        if outcome.send_nothing:
             return "handled"
         if data["kind"] == "interaction":
             await self._follow_up(data, outcome)

@@ -16,7 +16,7 @@ async def to_interaction(
     interaction: discord.Interaction, service: GodService, outcome: Outcome
 ) -> None:
     """Fill the deferred placeholder; refusals and private outcomes reach the asker alone."""
-    if outcome.already_sent:
+    if outcome.send_nothing:
         return
     if outcome.refusal is not None or (outcome.private and outcome.picture is None):
         if interaction.extras.get("ephemeral"):
@@ -36,7 +36,7 @@ async def to_interaction(
 
 async def to_channel(message: discord.Message, service: GodService, outcome: Outcome) -> None:
     """Answer a DM or a mention in its channel, with the Translate button when glyph-only."""
-    if outcome.already_sent:
+    if outcome.send_nothing:
         return
     sent = await delivery.send_to_channel(message, outcome.text, view=reveal_view(outcome))
     if outcome.answer_id is not None:

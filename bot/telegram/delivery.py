@@ -84,7 +84,7 @@ async def send_outcome(
     message: Message, outcome: Outcome, service: GodService, *, quote: bool | None = None
 ) -> list[Message]:
     """Send a command's outcome as a reply to ``message``, and link the stored answer to it."""
-    if outcome.already_sent:
+    if outcome.send_nothing:
         return []
     if outcome.picture is not None:
         photo = await message.reply_photo(

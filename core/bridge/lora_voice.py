@@ -37,11 +37,12 @@ import torch
 from core.bridge.morphology import en_lemmas, fold_yo, ru_lemmas
 from core.bridge.protocol import Bridge
 from core.bridge.stopwords import LEMMAS, SURFACE, TEMPLATE
-from core.bridge.text import BridgeInputError, Token, clean, detect_language, glyph_keys, tokenize
+from core.bridge.text import BridgeInputError, Token, clean, glyph_keys, tokenize
 from core.bridge.voice_model import allowed_mask, greedy, voice_base, weights_hash
 from core.bridge.voice_tokens import VoiceCodec, check_ids, load_voice_tokenizer
 from core.language.lexicon import Lexicon
 from core.language.oracle import Scene
+from core.language.text import detect_language
 from core.types import LANGUAGES, BridgeResult, Language
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import regex
 from core.errors import SilentGodError
 from core.language.graphemes import normalize
 from core.language.lexicon import Lexicon
-from core.language.text import TO_CYRILLIC, TO_LATIN
+from core.language.text import INVISIBLE, TO_CYRILLIC, TO_LATIN
 
 from .morphology import fold_yo
 
@@ -44,10 +44,6 @@ class Token:
     script: Script = ""
 
 
-# Surrogates (lone halves of UTF-16 pairs) cannot even be encoded; format characters
-# (zero-width spaces, bidi controls, soft hyphens, BOM) are invisible — both are dropped.
-# Zero-width joiners survive only between non-letters, where they hold emoji together.
-_INVISIBLE = regex.compile(r"[[\p{Cs}\p{Cf}]--[\u200d]]|(?<=\p{L})\u200d|\u200d(?=\p{L})", regex.V1)
 _CONTROL = regex.compile(r"[\p{Cc}\p{Zl}\p{Zp}]")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _TOKEN = regex.compile(
@@ -76,7 +72,7 @@ def clean(text: str) -> tuple[str, dict[str, object]]:
         space = max(cut.rfind(" "), cut.rfind("\n"))
         # End on a word boundary when one is near, so no half word is reported unknown.
         text = cut[:space] if space > MAX_CHARS - 64 else cut
-    text = _INVISIBLE.sub("", text)
+    text = INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return normalize(text).translate(_APOSTROPHES), info
 

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from core.language.text import clean_text
 from core.types import Incoming, Language
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ Refusal = Literal[
     "invalid",  # an argument the command does not take
     "needs_text",  # the command needs an argument
     "gone",  # the answer to reveal is no longer stored
+    "rate_limited",  # the asker sends faster than [core] rate_per_minute allows
 ]
 
 
@@ -80,8 +82,8 @@ class Invocation:
 
     @property
     def argument(self) -> str:
-        """The text after the command."""
-        return self.message.text.strip()
+        """The text after the command, cleaned of control and invisible characters."""
+        return clean_text(self.message.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,8 @@ class Outcome:
     refusal: Refusal | None = None
     language: Language = "en"
     alternatives: tuple[Alternative, ...] = ()
-    already_sent: bool = False  # a redelivered question whose answer went out before: no reply
+    # nothing goes out: a redelivered answer already did, or its asker was told to slow down
+    send_nothing: bool = False
 
     @property
     def text(self) -> str:

@@ -12,8 +12,8 @@ ANSWERED = ("answer", "silence")
 
 def outcome_of(reply: Reply, *, keep_notice: bool = True) -> Outcome:
     """An answer (glyphs, the translation in translate mode, a notice) or a refusal."""
-    if reply.kind == "delivered":
-        return Outcome(already_sent=True, language=reply.language)
+    if reply.kind in ("delivered", "quiet"):
+        return Outcome(send_nothing=True, language=reply.language)
     if reply.kind not in ANSWERED:
         refusal: Refusal = reply.kind  # type: ignore[assignment]
         return Outcome((reply.text or "",), refusal=refusal, private=True, language=reply.language)

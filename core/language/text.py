@@ -19,12 +19,17 @@ TO_CYRILLIC = str.maketrans("aeopcxyk", "аеорсхук")
 TO_LATIN = str.maketrans("аеорсхук", "aeopcxyk")
 
 _CONTROL = str.maketrans({code: None for code in (*range(0, 9), 11, 12, *range(14, 32), 127)})
+# Lone surrogates and format characters (zero-width spaces, bidi overrides, soft hyphens, BOM)
+# are invisible and can reorder what a reader sees; zero-width joiners survive only between
+# non-letters, where they hold emoji and glyph sequences together.
+INVISIBLE = regex.compile(r"[[\p{Cs}\p{Cf}]--[\u200d]]|(?<=\p{L})\u200d|\u200d(?=\p{L})", regex.V1)
 
 
 def clean_text(text: str) -> str:
-    """Text safe to store and show: lone surrogates become U+FFFD, control characters go."""
+    """Text safe to store, show and echo: lone surrogates become U+FFFD, control and
+    invisible format characters go."""
     text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text.translate(_CONTROL).strip()
+    return INVISIBLE.sub("", text.translate(_CONTROL)).strip()
 
 
 def script_language(text: str) -> Language | None:

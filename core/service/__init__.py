@@ -15,6 +15,7 @@ from core.bridge.protocol import Bridge
 from core.language.lexicon import Lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
+from core.service.admission import Admission
 from core.service.answering import Answering
 from core.service.chats import Chats, SettingChange
 from core.service.context import Contexts
@@ -53,14 +54,22 @@ class GodService:
         self.runner = runner
         self.lexicon = lexicon
         self.hearing = Hearing(bridge)
+        self.admission = Admission(
+            rate_per_minute=settings.rate_per_minute,
+            burst=settings.rate_burst,
+            notice_window_s=settings.rate_notice_window_s,
+            askers=settings.cache_size,
+        )
         contexts = Contexts(store, lexicon, settings.context_turns, settings.cache_size)
         self.chats = Chats(settings, store, contexts)
         self.answering = Answering(
-            settings, store, self.chats, contexts, self.hearing, runner, lexicon
+            settings, store, self.chats, contexts, self.hearing, runner, lexicon, self.admission
         )
         self.memory = Memory(store, self.chats, contexts, self.hearing, lexicon)
         self.dictionary = Dictionary(self.chats, self.hearing, lexicon)
-        self.painter = FieldPainter(self.answering, self.chats, contexts, runner, lexicon, god)
+        self.painter = FieldPainter(
+            settings, self.answering, self.chats, contexts, runner, lexicon, god
+        )
 
     @property
     def bridge(self) -> Bridge:
@@ -74,6 +83,7 @@ class GodService:
     async def close(self) -> None:
         """Drain in-flight answers, stop the worker and close the store."""
         await self.runner.stop()
+        self.painter.close()
         await self.answering.close()
         await self.chats.close()
         await self.store.close()

@@ -18,6 +18,7 @@ from core.language.oracle import SILENCE, SILENT, Exchange, Scene
 from core.language.text import clean_text, script_language
 from core.model.god import MAX_QUESTION, Request
 from core.model.runner import GodBusy, GodFailed, GodRunner, GodTimeout
+from core.service.admission import Admission
 from core.service.chats import Chats
 from core.service.context import Contexts
 from core.service.hearing import Hearing
@@ -65,8 +66,10 @@ class Answering:
         hearing: Hearing,
         runner: GodRunner,
         lexicon: Lexicon,
+        admission: Admission,
     ) -> None:
         self.settings = settings
+        self.admission = admission
         self.store = store
         self.chats = chats
         self.contexts = contexts
@@ -78,11 +81,21 @@ class Answering:
     def refusal_text(
         self, kind: ReplyKind | Literal["store_error"], language: Language, text: str = ""
     ) -> str:
-        """What the user is told when there is no answer."""
+        """What the user is told when there is no answer ("" when nothing is said at all)."""
+        if kind in ("quiet", "delivered"):
+            return ""
         if kind == "too_long":
             limit = self.settings.max_message_chars
             return say("too_long", language, length=len(text), limit=limit)
         return say(kind, language)
+
+    def admit(self, message: Incoming, cost: float = 1.0) -> ReplyKind | None:
+        """None when the asker may have an answer now; else how to refuse (once a window)."""
+        verdict = self.admission.admit(asker_of(message), cost)
+        if verdict == "admitted":
+            return None
+        logger.info("%s refused: asking too fast", asker_of(message))
+        return "rate_limited" if verdict == "slow_down" else "quiet"
 
     def check(self, text: str) -> ReplyKind | None:
         """Why a cleaned text cannot be asked at all (empty, too long), if it cannot."""
@@ -137,7 +150,7 @@ class Answering:
             language = self.chats.guess_language(message, text)
             mode = message.mode or self.settings.default_mode
             return self._refused("store_error", mode, language)
-        refusal = self.check(text)
+        refusal = self.check(text) or self.admit(message)
         if refusal is not None:
             return self._refused(refusal, mode, language, text)
         try:
@@ -231,8 +244,9 @@ class Answering:
         text = clean_text(message.text)[: self.settings.max_message_chars]
         language = self.chats.guess_language(message, text)
         mode = message.mode or self.settings.default_mode
-        if not text:
-            return self._refused("empty", mode, language)
+        refusal = self.check(text) or self.admit(message)
+        if refusal is not None:
+            return self._refused(refusal, mode, language, text)
         thought = await self.think(message, text, language, None)
         if thought.refusal is not None:
             return self._refused(thought.refusal, mode, language)

@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
-from core.field.data import FieldPicture, FieldUnavailable
+from core.field.data import FieldData, FieldPicture, FieldUnavailable
 from core.language.lexicon import Lexicon
+from core.language.oracle import Exchange, Scene
 from core.language.text import clean_text
 from core.model.god import God
-from core.model.runner import GodRunner
+from core.model.runner import GodBusy, GodRunner, GodTimeout
 from core.service.answering import Answering
 from core.service.chats import Chats
 from core.service.context import Contexts
+from core.settings import CoreSettings
 from core.storage.records import StoreError
 from core.texts import say
-from core.types import Incoming
+from core.types import Incoming, Language
 
 logger = logging.getLogger(__name__)
 
 
 class FieldPainter:
-    """Draws the meaning field of one message; read-only, nothing is stored."""
+    """Draws the meaning field of one message; read-only, nothing is stored.
+
+    Only the observed forward pass needs the model: it runs in the runner's thread. The
+    drawing (~0.7 s of matplotlib, which would hold the interpreter's lock) runs in worker
+    processes of its own. At most ``field_concurrency`` pictures are made at once and
+    ``field_queue`` wait; beyond that the asker hears that the god is busy, before anything
+    reaches the model. So pictures never hold up other people's answers.
+    """
 
     def __init__(
         self,
+        settings: CoreSettings,
         answering: Answering,
         chats: Chats,
         contexts: Contexts,
@@ -31,12 +44,51 @@ class FieldPainter:
         lexicon: Lexicon,
         god: God | None,
     ) -> None:
+        self.settings = settings
         self.answering = answering
         self.chats = chats
         self.contexts = contexts
         self.runner = runner
         self.lexicon = lexicon
         self.god = god
+        self._drawing: ProcessPoolExecutor | None = None
+        self._slots = asyncio.Semaphore(max(1, settings.field_concurrency))
+        self._waiting = 0
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._drawing is None:
+            # spawn, not fork: a forked copy of a process holding torch threads can hang
+            self._drawing = ProcessPoolExecutor(
+                max_workers=max(1, self.settings.field_concurrency),
+                mp_context=multiprocessing.get_context("spawn"),
+            )
+        return self._drawing
+
+    async def _picture(self, question: Scene, context: Exchange | None, answer: Scene,
+                       language: Language) -> tuple[FieldData, bytes] | None:  # fmt: skip
+        """The numbers and the PNG, or None when too many pictures are made or waiting."""
+        from core.field.attention import field_data
+        from core.field.render import render_field
+
+        assert self.god is not None
+        if self._waiting >= self.settings.field_concurrency + self.settings.field_queue:
+            return None
+        self._waiting += 1
+        try:
+            async with self._slots:
+                data = await asyncio.wait_for(
+                    self.runner.call(field_data, self.god, question, context, answer, language),
+                    self.runner.timeout_s,
+                )
+                loop = asyncio.get_running_loop()
+                return data, await loop.run_in_executor(self._pool(), render_field, data)
+        finally:
+            self._waiting -= 1
+
+    def close(self) -> None:
+        """Let the drawing processes go."""
+        if self._drawing is not None:
+            self._drawing.shutdown(wait=False, cancel_futures=True)
 
     async def field(self, message: Incoming) -> FieldPicture:
         """The picture of one message: the god answers through the runner like any question;
@@ -45,15 +97,15 @@ class FieldPainter:
         Raises FieldUnavailable when the service has no god."""
         if self.god is None:
             raise FieldUnavailable("the meaning field needs the god itself (GodService(god=...))")
-        from core.field.picture import meaning_field
-
         text = clean_text(message.text)
         try:
             language = await self.chats.language_for(message, text)
         except StoreError as error:
             logger.warning("store unavailable for the meaning field: %s", error)
             language = self.chats.guess_language(message, text)
-        refusal = self.answering.check(text)
+        refusal = self.answering.check(text) or self.answering.admit(
+            message, self.settings.field_cost
+        )
         if refusal is not None:
             return FieldPicture(None, self.answering.refusal_text(refusal, language, text))
         try:
@@ -71,12 +123,15 @@ class FieldPainter:
             unknown = f" ({', '.join(heard.unknown[:12])})" if heard.unknown else ""
             return FieldPicture(None, say("field_unheard", language, unknown=unknown))
         try:
-            data, png = await self.runner.call(
-                meaning_field, self.god, thought.question, context, thought.scene, language
-            )
+            made = await self._picture(thought.question, context, thought.scene, language)
+        except (GodBusy, GodTimeout, TimeoutError):
+            return FieldPicture(None, say("busy", language))
         except Exception:
             logger.exception("could not draw the meaning field of %r", heard.glyphs)
             return FieldPicture(None, say("error", language))
+        if made is None:
+            return FieldPicture(None, say("busy", language))
+        data, png = made
         glyphs = self.lexicon.glyphs(thought.scene)
         caption = say("field_caption", language, heard=heard.glyphs, glyphs=glyphs)
         return FieldPicture(png, caption, data)
