@@ -16,10 +16,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from core.bridge.lora_voice import _batched_concept_scores
 from core.bridge.metrics import load_sentences
-from core.bridge.voice_train import VoiceSettings, train_voice
 from core.model.god import God
+from core.voice.measure import concept_scores
+from core.voice.training import VoiceSettings, train_voice
 
 DATA = Path(__file__).parents[1] / "tests" / "data" / "bridge_sentences.jsonl"
 
@@ -52,7 +52,7 @@ def main() -> None:
             "trainable_share": card["trainable_share"],
             "final_loss": card["final_loss"],
             **{f"probe_{k}": v for k, v in dict(card["probe"]).items()},  # type: ignore[call-overload]
-            **_batched_concept_scores(voice, records),
+            **concept_scores(voice, records),
         }
         results.append(row)
     if args.json:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -330,14 +330,13 @@ class GodService:
 
     async def _translate(
         self,
-        function: Callable[[str, LanguageArgument], BridgeResult],
+        function: Callable[[str, LanguageArgument, str], Awaitable[BridgeResult]],
         text: str,
         language: LanguageArgument,
+        asker: str = "",
     ) -> BridgeResult:
-        """Short texts through a cheap bridge on the loop; the rest in a thread."""
-        if len(text) <= self.bridge.inline_chars:
-            return function(text, language)
-        return await asyncio.to_thread(function, text, language)
+        """The bridge off the loop (a neural bridge's work in the runner, for ``asker``)."""
+        return await function(text, language, asker)
 
     def _scene(self, glyphs: str) -> Scene:
         return tuple(key for key in self.lexicon.keys_of(glyphs) if key is not None)
@@ -366,11 +365,13 @@ class GodService:
             notice = say("too_long", language, length=len(text), limit=limit)
             return Reply("too_long", mode, "", notice, language=language)
 
-        heard = await self._translate(
-            self.bridge.hear,
-            text,
-            language if script_language(text) else None,
-        )
+        asker = f"{message.platform}:{message.user_id}"
+        try:
+            heard = await self._translate(
+                self.bridge.hear_async, text, language if script_language(text) else None, asker
+            )
+        except (GodBusy, GodTimeout):
+            return Reply("busy", mode, "", say("busy", language), language=language)
         question = tuple(heard.concepts)
         try:
             chat = await self._chat(message)
@@ -418,7 +419,10 @@ class GodService:
                 )
 
         glyphs = self.lexicon.glyphs(scene)
-        spoken = await self._translate(self.bridge.speak, glyphs, language)
+        try:
+            spoken = await self._translate(self.bridge.speak_async, glyphs, language, asker)
+        except (GodBusy, GodTimeout):
+            return Reply("busy", mode, "", say("busy", language), language=language)
         try:
             answer_id: int | None = await self._store_message(
                 NewMessage(chat.id, None, "god", spoken.text, glyphs, mode, language, question_id)
@@ -450,7 +454,11 @@ class GodService:
         mode = message.mode or self.settings.default_mode
         if not text:
             return Reply("empty", mode, "", say("empty", language), language=language)
-        heard = await self._translate(self.bridge.hear, text, None)
+        asker = f"{message.platform}:{message.user_id}"
+        try:
+            heard = await self._translate(self.bridge.hear_async, text, None, asker)
+        except (GodBusy, GodTimeout):
+            return Reply("busy", mode, "", say("busy", language), language=language)
         scene: Scene = SILENT
         if heard.concepts and len(heard.concepts) <= MAX_QUESTION:
             try:
@@ -462,7 +470,10 @@ class GodService:
             except GodFailed:
                 return Reply("error", mode, "", say("error", language), language=language)
         glyphs = self.lexicon.glyphs(scene)
-        spoken = await self._translate(self.bridge.speak, glyphs, language)
+        try:
+            spoken = await self._translate(self.bridge.speak_async, glyphs, language, asker)
+        except (GodBusy, GodTimeout):
+            return Reply("busy", mode, "", say("busy", language), language=language)
         return Reply(
             "silence" if scene == SILENT else "answer",
             mode,
@@ -483,7 +494,8 @@ class GodService:
         if record.text and record.language == language:
             text = record.text
         else:
-            text = (await self._translate(self.bridge.speak, glyphs, language)).text
+            asker = f"{message.platform}:{message.user_id}"
+            text = (await self._translate(self.bridge.speak_async, glyphs, language, asker)).text
             await self.store.set_translation(message_id, text, language)
         kind = "silence" if glyphs == self.lexicon.glyph(SILENCE) else "answer"
         return Reply(kind, "translate", glyphs, text, language=language, message_id=message_id)
@@ -504,12 +516,14 @@ class GodService:
     async def speak(self, glyphs: str, message: Incoming) -> BridgeResult:
         """Glyphs to text in the reader's language (the bridge alone)."""
         language = await self.language_for(message, "")
-        return await self._translate(self.bridge.speak, glyphs, language)
+        asker = f"{message.platform}:{message.user_id}"
+        return await self._translate(self.bridge.speak_async, glyphs, language, asker)
 
     async def bridge_text(self, text: str, message: Incoming) -> BridgeResult:
         """The bridge alone, in whichever direction the input asks for."""
         language = await self.language_for(message, text)
-        return await self._translate(self.bridge.translate, text, language)
+        asker = f"{message.platform}:{message.user_id}"
+        return await self._translate(self.bridge.translate_async, text, language, asker)
 
     def lookup(self, query: str) -> list[Entry]:
         """Dictionary look-up by word, key or glyph; inflected words through the bridge."""
@@ -569,11 +583,13 @@ class GodService:
         if len(text) > self.settings.max_message_chars:
             limit = self.settings.max_message_chars
             return FieldPicture(None, say("too_long", language, length=len(text), limit=limit))
-        heard = await self._translate(
-            self.bridge.hear,
-            text,
-            language if script_language(text) else None,
-        )
+        asker = f"{message.platform}:{message.user_id}"
+        try:
+            heard = await self._translate(
+                self.bridge.hear_async, text, language if script_language(text) else None, asker
+            )
+        except (GodBusy, GodTimeout):
+            return FieldPicture(None, say("busy", language))
         question = tuple(heard.concepts)
         if not question:
             unknown = f" ({', '.join(heard.unknown[:12])})" if heard.unknown else ""
