@@ -15,11 +15,11 @@ import argparse
 import json
 from dataclasses import replace
 
-from core.bridge.lora_voice import _batched_concept_scores
 from core.bridge.metrics import SENTENCES as DATA
 from core.bridge.metrics import load_sentences
-from core.bridge.voice_train import VoiceSettings, train_voice
 from core.model.god import God
+from core.voice.measure import voice_concept_scores
+from core.voice.training import VoiceSettings, train_voice
 
 
 def main() -> None:
@@ -50,7 +50,7 @@ def main() -> None:
             "trainable_share": card["trainable_share"],
             "final_loss": card["final_loss"],
             **{f"probe_{k}": v for k, v in dict(card["probe"]).items()},  # type: ignore[call-overload]
-            **_batched_concept_scores(voice, records),
+            **voice_concept_scores(voice, records),
         }
         results.append(row)
     if args.json:

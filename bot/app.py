@@ -30,7 +30,7 @@ def make_bridge(config: Config, god: God, lexicon: Lexicon) -> Bridge:
     if config.core.bridge == "lexicon":
         return lexicon_bridge
     try:
-        from core.bridge.lora_voice import LoraVoice
+        from core.voice.runtime import LoraVoice
 
         return LoraVoice.load(god, config.core.voice_dir or None, fallback=lexicon_bridge)
     except Exception as error:
@@ -74,6 +74,7 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
         timeout_s=core.request_timeout_s,
         torch_threads=core.torch_threads,
     )
+    bridge.bind(runner)  # the LoRA voice's forward passes go through the god's worker
     await runner.start()
     service = GodService(
         settings=core, store=store, runner=runner, bridge=bridge, lexicon=lexicon, god=god

@@ -88,9 +88,9 @@ def cmd_train_voice(args: argparse.Namespace) -> int:
     """Train the LoRA voice on the frozen god and save it (by default into the package)."""
     from tqdm import tqdm
 
-    from core.bridge.lora_voice import PACKAGED_VOICE
-    from core.bridge.voice_train import VoiceSettings, train_voice
     from core.model.god import CheckpointError, God
+    from core.voice.runtime import PACKAGED_VOICE
+    from core.voice.training import VoiceSettings, train_voice
 
     settings = VoiceSettings(
         steps=args.steps,
@@ -115,9 +115,9 @@ def cmd_train_voice(args: argparse.Namespace) -> int:
 
         voice = train_voice(god, settings, out, progress=progress, command=command)
     try:
-        from core.bridge.lora_voice import evaluate_voice
-        from core.bridge.voice_train import write_card
         from core.evaluation import bridge_dataset
+        from core.voice.measure import evaluate_voice
+        from core.voice.training import write_card
 
         voice.god = god
         write_card(voice, {**voice.card, "eval": evaluate_voice(voice, bridge_dataset(None))})
@@ -247,8 +247,8 @@ def cmd_bridge(args: argparse.Namespace) -> int:
 
     lexicon = load_lexicon()
     if args.bridge == "lora":
-        from core.bridge.lora_voice import LoraVoice, VoiceError
         from core.model.god import CheckpointError, God
+        from core.voice.runtime import LoraVoice, VoiceError
 
         try:
             bridge = LoraVoice.load(God.load(None, lexicon))
@@ -398,6 +398,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Latency and throughput of the inference core against model.generate()."""
     from core.benchmark import run_benchmark
     from core.model.god import God
+    from core.voice.runtime import VoiceError
 
     _setup_logging("WARNING")
     import torch
@@ -406,9 +407,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     god = God.load(args.model_dir)
     concurrency = tuple(args.concurrency) if args.concurrency else (1, 16, 64, 256)
     modes = tuple(args.mode) if args.mode else ("glyph", "translate")
-    results = run_benchmark(
-        god, concurrencies=concurrency, modes=modes, messages_per_chat=args.messages
-    )
+    try:
+        results = run_benchmark(
+            god,
+            concurrencies=concurrency,
+            modes=modes,
+            messages_per_chat=args.messages,
+            bridge=args.bridge,
+        )
+    except VoiceError as error:
+        return _start_failure(error)
     if args.json:
         print_json(results)
         return 0
@@ -488,6 +496,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--messages", type=int, default=2, help="messages per simulated chat (at least 256 in all)"
     )
     bench.add_argument("--threads", type=int, default=2)
+    bench.add_argument(
+        "--bridge",
+        choices=("lexicon", "lora"),
+        default="lexicon",
+        help="the bridge the chats go through (lora: the baseline is the voice's plain loop)",
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.set_defaults(handler=cmd_bench)
 

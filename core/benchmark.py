@@ -6,6 +6,11 @@ batched decoder under the runner's shipped defaults, then with the baseline: the
 whose worker answers one request at a time with ``model.generate()``. Every chat is new, so
 its first message pays for creating the chat and the user. The event loop's worst lag is
 measured alongside.
+
+With ``bridge="lora"`` the chats write text (corpus questions as the lexicon bridge says them,
+in Russian and English by turns) and the LoRA voice hears and speaks, its forward passes
+batched in the god's worker; the baseline is then the plain loop of the voice answering one
+message at a time: hear, ask the god (its fast decoder, one question), speak, next message.
 """
 
 from __future__ import annotations
@@ -18,16 +23,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from core.bridge.lexicon_bridge import LexiconBridge
+from core.bridge.protocol import Bridge
 from core.language.corpus import build_corpus
-from core.language.oracle import load_rules
-from core.model.god import God, Request
+from core.language.oracle import SILENT, Exchange, load_rules
+from core.language.text import script_language
+from core.model.god import MAX_QUESTION, God, Request
 from core.model.runner import GodRunner
 from core.service import GodService, freeze_startup_objects
 from core.settings import CoreSettings
 from core.storage.repository import open_store
-from core.types import Incoming, Mode
+from core.types import LANGUAGES, Incoming, Mode
+
+if TYPE_CHECKING:
+    from core.voice.runtime import LoraVoice
+
+BridgeName = Literal["lexicon", "lora"]
 
 CONCURRENCY = (1, 16, 64, 256)
 # Fewer replies than this make a scenario's figures noise (one chat of 4 messages, one cold).
@@ -63,6 +76,13 @@ def sample_questions(
     return [rng.choice(pool) for _ in range(count)]
 
 
+def spoken_questions(bridge: LexiconBridge, questions: Sequence[str]) -> list[str]:
+    """Glyph questions as text, said by the lexicon bridge in Russian and English by turns."""
+    return [
+        bridge.speak(glyphs, LANGUAGES[index % 2]).text for index, glyphs in enumerate(questions)
+    ]
+
+
 def _reference_answerer(god: God):  # type: ignore[no-untyped-def]
     def answer(requests: Sequence[Request]) -> list:  # type: ignore[type-arg]
         return [god.generate_reference(request) for request in requests]
@@ -88,7 +108,7 @@ async def run_scenario(
     database: Path,
     seed: int = 0,
     pool: Sequence[str] | None = None,
-    bridge: LexiconBridge | None = None,
+    bridge: Bridge | None = None,
 ) -> Figures:
     """Simulated chats through one fresh service; returns latency and throughput."""
     store = await open_store(f"sqlite+aiosqlite:///{database}", upgrade=True)
@@ -98,12 +118,14 @@ async def run_scenario(
         )
     else:
         runner = GodRunner(god.answer_batch, queue_size=max(512, concurrency), timeout_s=600.0)
+    bridge = bridge or LexiconBridge(god.lexicon)
+    bridge.bind(runner)
     await runner.start()
     service = GodService(
         settings=CoreSettings(default_mode=mode, max_message_chars=4000),
         store=store,
         runner=runner,
-        bridge=bridge or LexiconBridge(god.lexicon),
+        bridge=bridge,
         lexicon=god.lexicon,
         god=god,
     )
@@ -132,12 +154,67 @@ async def run_scenario(
         stop.set()
         await monitor
         await service.close()
+    return _figures(latencies, elapsed, worst[0])
+
+
+def _plain_voice_loop(
+    god: God, voice: LoraVoice, questions: Sequence[str], messages_per_chat: int
+) -> list[float]:
+    """Today's voice, one message after another: hear, ask the god, speak (milliseconds each).
+
+    Languages and context are chosen as the service chooses them for these chats.
+    """
+    latencies: list[float] = []
+    last: Exchange | None = None
+    for index, text in enumerate(questions):
+        if index % messages_per_chat == 0:
+            last = None  # the next chat
+        started = time.perf_counter()
+        script = script_language(text)
+        heard = voice.hear(text, script)
+        question = tuple(heard.concepts)
+        scene = SILENT
+        if question and len(question) <= MAX_QUESTION:
+            scene = god.answer_batch([Request(question, last)])[0]
+            last = Exchange(question, scene)
+        voice.speak(god.lexicon.glyphs(scene), script or "en")
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+async def run_voice_baseline(
+    god: God,
+    voice: LoraVoice,
+    concurrency: int,
+    *,
+    messages_per_chat: int,
+    seed: int = 0,
+    pool: Sequence[str] | None = None,
+) -> Figures:
+    """The voice's baseline: the same messages through the plain loop, in one thread."""
+    questions = sample_questions(god, concurrency * messages_per_chat, seed, pool)
+    stop = asyncio.Event()
+    worst = [0.0]
+    monitor = asyncio.create_task(_loop_lag(stop, worst))
+    started = time.perf_counter()
+    try:
+        latencies = await asyncio.to_thread(
+            _plain_voice_loop, god, voice, questions, messages_per_chat
+        )
+    finally:
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await monitor
+    return _figures(latencies, elapsed, worst[0])
+
+
+def _figures(latencies: list[float], elapsed: float, lag_ms: float) -> Figures:
     latencies.sort()
     return Figures(
         p50_ms=round(statistics.median(latencies), 2),
         p95_ms=round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 2),
         replies_per_s=round(len(latencies) / elapsed, 1),
-        loop_lag_max_ms=round(worst[0], 2),
+        loop_lag_max_ms=round(lag_ms, 2),
         replies=len(latencies),
     )
 
@@ -148,14 +225,34 @@ async def benchmark(
     modes: Sequence[Mode] = MODES,
     messages_per_chat: int = 2,
     min_replies: int = MIN_REPLIES,
+    bridge: BridgeName = "lexicon",
 ) -> list[dict[str, object]]:
     """Every scenario, each with its baseline measured in the same run."""
     pool = question_pool(god)
-    bridge = LexiconBridge(god.lexicon)
-    bridge.prepare()
+    lexicon_bridge = LexiconBridge(god.lexicon)
+    lexicon_bridge.prepare()
+    voice: LoraVoice | None = None
+    if bridge == "lora":
+        from core.voice.runtime import LoraVoice
+
+        voice = LoraVoice.load(god, fallback=lexicon_bridge)
+        # The chats write text; every question of the corpus would take a minute to say.
+        pool = spoken_questions(lexicon_bridge, sample_questions(god, 4096, 1, pool))
     freeze_startup_objects()  # as `silentgod run` does once everything is loaded
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="silentgod-bench-") as folder:
+        # One message through a throwaway service first: the first calls into torch, SQLite
+        # and the bridge cost 1–2 s (measured at 64 chats), which belong to no scenario.
+        await run_scenario(
+            god,
+            1,
+            modes[0],
+            baseline=False,
+            messages_per_chat=1,
+            database=Path(folder) / "warm-up.db",
+            pool=pool,
+            bridge=voice or lexicon_bridge,
+        )
         for mode in modes:
             for concurrency in concurrencies:
                 per_chat = max(messages_per_chat, -(-min_replies // concurrency))
@@ -168,7 +265,11 @@ async def benchmark(
                         messages_per_chat=per_chat,
                         database=Path(folder) / f"{baseline=}-{mode}-{concurrency}.db",
                         pool=pool,
-                        bridge=bridge,
+                        bridge=voice or lexicon_bridge,
+                    )
+                    if voice is None or not baseline
+                    else await run_voice_baseline(
+                        god, voice, concurrency, messages_per_chat=per_chat, pool=pool
                     )
                     for baseline in (False, True)
                 ]

@@ -66,7 +66,8 @@ def evaluate_all(
         }
     if "lora" in parts and god is not None:
         try:
-            from core.bridge.lora_voice import LoraVoice, evaluate_voice
+            from core.voice.measure import evaluate_voice
+            from core.voice.runtime import LoraVoice
         except ImportError:
             bridges["lora"] = {"available": False, "reason": "the LoRA voice is not built yet"}
         else:

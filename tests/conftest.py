@@ -89,17 +89,26 @@ def shipped_god():
 
 
 @pytest.fixture
-async def god_service(migrated_db_url: str, shipped_god) -> AsyncIterator[object]:
+def core_settings():  # type: ignore[no-untyped-def]
+    """The core settings of ``god_service``: no per-user rate limit, so that a test may ask
+    as fast as it likes (tests/safety overrides this with the shipped limits)."""
+    from core.settings import CoreSettings
+
+    return CoreSettings(default_mode="translate", max_message_chars=2000, rate_per_minute=0)
+
+
+@pytest.fixture
+async def god_service(migrated_db_url: str, shipped_god, core_settings) -> AsyncIterator[object]:
     """A GodService over the shipped god, the lexicon bridge and a migrated SQLite file."""
     from core.bridge.lexicon_bridge import LexiconBridge
     from core.model.runner import GodRunner
-    from core.service import CoreSettings, GodService
+    from core.service import GodService
 
     store = SqlStore.from_url(migrated_db_url)
     runner = GodRunner(shipped_god.answer_batch, batch_wait_ms=1.0)
     await runner.start()
     service = GodService(
-        settings=CoreSettings(default_mode="translate", max_message_chars=2000),
+        settings=core_settings,
         store=store,
         runner=runner,
         bridge=LexiconBridge(shipped_god.lexicon),

@@ -17,14 +17,19 @@ a pair run together: ``[["сегоднявечером", "сегодня веч�
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from core.language.lexicon import Lexicon, load_lexicon
 from core.language.text import detect_language
 from core.types import LANGUAGES, BridgeResult, Language
 
 from .hearing import Reader, WordIndex, build_index, reorder
+from .protocol import cheap_or_thread
 from .realise import Realiser
 from .text import MAX_CHARS, BridgeInputError, Token, clean, glyph_keys
+
+if TYPE_CHECKING:
+    from core.model.runner import GodRunner
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +98,25 @@ class LexiconBridge:
         if _glyph_only(tokens):
             return self._speak(tokens, extra, wanted or "en")
         return self._hear(cleaned, tokens, extra, wanted)
+
+    def bind(self, runner: GodRunner) -> None:
+        """No model to run: the dictionary works where it is called."""
+
+    async def hear_async(
+        self, text: str, language: Language | None = None, asker: str = ""
+    ) -> BridgeResult:
+        """``hear``: on the loop for short texts, in a thread for long ones."""
+        return await cheap_or_thread(self.hear, text, language, self.inline_chars)
+
+    async def speak_async(self, glyphs: str, language: Language, asker: str = "") -> BridgeResult:
+        """``speak``: on the loop for short texts, in a thread for long ones."""
+        return await cheap_or_thread(self.speak, glyphs, language, self.inline_chars)
+
+    async def translate_async(
+        self, text_or_glyphs: str, language: Language | None = None, asker: str = ""
+    ) -> BridgeResult:
+        """``translate``: on the loop for short texts, in a thread for long ones."""
+        return await cheap_or_thread(self.translate, text_or_glyphs, language, self.inline_chars)
 
     # -- the two directions ----------------------------------------------------------------
 

@@ -1,12 +1,18 @@
-"""The god's worker: one thread owns the model; concurrent questions are answered in batches.
+"""The god's worker: one thread owns the model; concurrent jobs are answered in batches.
 
-The event loop never runs torch. Requests wait in a bounded queue; whenever the model thread
-is free, the dispatcher hands it every request that is waiting (up to ``batch_max``), so the
-batches grow with the load while a lone question never waits: questions that arrive while one
-batch is decoded form the next. ``batch_wait_ms`` > 0 makes a batch wait that long for company.
-A full queue or a user with too many questions in flight is refused at once (``GodBusy``), a
-request that takes too long is abandoned (``GodTimeout``), and a batch that raises is retried
-one request at a time so that only the guilty request fails (``GodFailed``).
+The event loop never runs torch. Jobs wait in a bounded queue; whenever the model thread is
+free, the dispatcher hands it every job that is waiting (up to ``batch_max``), so the batches
+grow with the load while a lone question never waits: jobs that arrive while one batch is
+decoded form the next. ``batch_wait_ms`` > 0 makes a batch wait that long for company.
+A full queue or a user with too many jobs in flight is refused at once (``GodBusy``), a job
+that takes too long is abandoned (``GodTimeout``), and a batch that raises is retried one job
+at a time so that only the guilty job fails (``GodFailed``).
+
+Jobs have kinds: the god's questions (``GOD``) and whatever else a model needs done in this
+thread, registered with ``register`` (the LoRA voice's hearing and speaking). A gathered batch
+is split by kind and each kind runs as one batch of its own, in order of arrival, its results
+handed back before the next kind starts; the bounds, the per-user cap (a user's jobs of every
+kind count together) and the timeout are the same for every kind.
 """
 
 from __future__ import annotations
@@ -16,10 +22,10 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import torch
 
@@ -30,6 +36,9 @@ from core.settings import BATCH_MAX, BATCH_WAIT_MS
 logger = logging.getLogger(__name__)
 
 BatchAnswerer = Callable[[Sequence[Request]], list[Scene]]
+# Any kind's batch: payloads in, one result per payload out, in order.
+BatchFunction = Callable[[Sequence[Any]], Sequence[Any]]
+GOD = "god"
 T = TypeVar("T")
 
 
@@ -47,8 +56,9 @@ class GodFailed(Exception):
 
 @dataclass(slots=True)
 class _Job:
-    request: Request
-    future: asyncio.Future[Scene]
+    kind: str
+    payload: Any
+    future: asyncio.Future[Any]
     enqueued: float = field(default_factory=time.perf_counter)
 
 
@@ -62,6 +72,8 @@ class RunnerStats:
     refused: int = 0
     timed_out: int = 0
     largest_batch: int = 0
+    kind_batches: Counter[str] = field(default_factory=Counter)
+    kind_largest: Counter[str] = field(default_factory=Counter)
 
 
 class GodRunner:
@@ -79,6 +91,7 @@ class GodRunner:
         torch_threads: int = 0,
     ) -> None:
         self._answer_batch = answer_batch
+        self._kinds: dict[str, BatchFunction] = {}
         self.batch_max = batch_max
         self.batch_wait = batch_wait_ms / 1000
         self.per_user_inflight = per_user_inflight
@@ -130,16 +143,33 @@ class GodRunner:
     def queued(self) -> int:
         return self._queue.qsize()
 
-    async def ask(self, request: Request, user_key: str = "") -> Scene:
+    def register(self, kind: str, batch: BatchFunction) -> None:
+        """Run jobs of ``kind`` in batches through ``batch``, in the model's thread."""
+        if kind == GOD:
+            raise ValueError("the god's own kind is given to the constructor")
+        self._kinds[kind] = batch
+
+    def _batch_of(self, kind: str) -> BatchFunction:
+        # The god's function is looked up at each batch: tests replace it on a live runner.
+        return self._answer_batch if kind == GOD else self._kinds[kind]
+
+    def ask(self, request: Request, user_key: str = "") -> Coroutine[Any, Any, Scene]:
         """Answer one question; raises GodBusy, GodTimeout or GodFailed."""
+        # The job itself, not a coroutine around it: one frame less on the god's fast path.
+        return self.submit(GOD, request, user_key)
+
+    async def submit(self, kind: str, payload: object, user_key: str = "") -> Any:
+        """One job of a registered kind; raises GodBusy, GodTimeout or GodFailed."""
         if self._dispatcher is None:
             raise RuntimeError("GodRunner.start() was not awaited")
+        if kind != GOD and kind not in self._kinds:
+            raise KeyError(f"no batch function registered for {kind!r} jobs")
         if self._closing:
             raise GodBusy("the god is going to sleep")
         if user_key and self._inflight[user_key] >= self.per_user_inflight:
             self.stats.refused += 1
-            raise GodBusy("too many questions in flight for this user")
-        job = _Job(request, asyncio.get_running_loop().create_future())
+            raise GodBusy("too many jobs in flight for this user")
+        job = _Job(kind, payload, asyncio.get_running_loop().create_future())
         try:
             self._queue.put_nowait(job)
         except asyncio.QueueFull:
@@ -186,33 +216,45 @@ class GodRunner:
         loop = asyncio.get_running_loop()
         while True:
             jobs = await self._gather()
-            if not jobs:
-                self._current = []
-                continue
-            requests = [job.request for job in jobs]
-            try:
-                answers = await loop.run_in_executor(self._executor, self._answer_batch, requests)
-                outcomes: list[Scene | BaseException] = list(answers)
-            except Exception:
-                logger.exception("a batch of %d failed; retrying one by one", len(jobs))
-                outcomes = [await self._answer_alone(loop, r) for r in requests]
-            self.stats.batches += 1
-            self.stats.largest_batch = max(self.stats.largest_batch, len(jobs))
-            for job, outcome in zip(jobs, outcomes, strict=True):
-                if job.future.done():
-                    continue
-                if isinstance(outcome, BaseException):
-                    self.stats.failed += 1
-                    job.future.set_exception(GodFailed(str(outcome) or type(outcome).__name__))
-                else:
-                    self.stats.answered += 1
-                    job.future.set_result(outcome)
+            groups: dict[str, list[_Job]] = {}
+            for job in jobs:
+                groups.setdefault(job.kind, []).append(job)
+            for kind, group in groups.items():
+                await self._run(loop, kind, [job for job in group if not job.future.done()])
             self._current = []
 
-    async def _answer_alone(
-        self, loop: asyncio.AbstractEventLoop, request: Request
-    ) -> Scene | BaseException:
+    async def _run(self, loop: asyncio.AbstractEventLoop, kind: str, jobs: list[_Job]) -> None:
+        """One kind's batch in the model's thread; its results handed out at once."""
+        if not jobs:
+            return
+        batch = self._batch_of(kind)
+        payloads = [job.payload for job in jobs]
         try:
-            return (await loop.run_in_executor(self._executor, self._answer_batch, [request]))[0]
+            answers = await loop.run_in_executor(self._executor, batch, payloads)
+            outcomes: list[Any] = list(answers)
+            if len(outcomes) != len(jobs):
+                raise RuntimeError(f"{kind} gave {len(outcomes)} results for {len(jobs)} jobs")
+        except Exception:
+            logger.exception("a %s batch of %d failed; retrying one by one", kind, len(jobs))
+            outcomes = [await self._answer_alone(loop, batch, payload) for payload in payloads]
+        self.stats.batches += 1
+        self.stats.largest_batch = max(self.stats.largest_batch, len(jobs))
+        self.stats.kind_batches[kind] += 1
+        self.stats.kind_largest[kind] = max(self.stats.kind_largest[kind], len(jobs))
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if job.future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                self.stats.failed += 1
+                job.future.set_exception(GodFailed(str(outcome) or type(outcome).__name__))
+            else:
+                self.stats.answered += 1
+                job.future.set_result(outcome)
+
+    async def _answer_alone(
+        self, loop: asyncio.AbstractEventLoop, batch: BatchFunction, payload: object
+    ) -> Any:
+        try:
+            return (await loop.run_in_executor(self._executor, batch, [payload]))[0]
         except Exception as error:
             return error

@@ -116,7 +116,12 @@ class Answering:
     ) -> Thought:
         """Hear ``text`` and ask the god about what was heard (silence when nothing was)."""
         asker = asker_of(message)
-        heard = await self.hearing.hear(text, language if script_language(text) else None, asker)
+        try:
+            heard = await self.hearing.hear(
+                text, language if script_language(text) else None, asker
+            )
+        except (GodBusy, GodTimeout):  # the voice hears in the god's worker
+            return Thought(text, language, refusal="busy")
         question = tuple(heard.concepts)
         notice = None
         if heard.unknown:
@@ -201,12 +206,15 @@ class Answering:
         except StoreError as error:
             logger.error("store unavailable while answering: %s", error)
             return self._refused("store_error", mode, language)
+        if thought.refusal is not None:
+            return self._refused(thought.refusal, mode, language, heard=thought.heard)
         heard = thought.heard
         assert heard is not None
-        if thought.refusal is not None:
-            return self._refused(thought.refusal, mode, language, heard=heard)
         glyphs = self.lexicon.glyphs(thought.scene)
-        spoken = await self.hearing.speak(glyphs, language, asker_of(message))
+        try:
+            spoken = await self.hearing.speak(glyphs, language, asker_of(message))
+        except (GodBusy, GodTimeout):
+            return self._refused("busy", mode, language, heard=heard)
         try:
             answer_id: int | None = await self._store_message(
                 NewMessage(
@@ -251,7 +259,10 @@ class Answering:
         if thought.refusal is not None:
             return self._refused(thought.refusal, mode, language)
         glyphs = self.lexicon.glyphs(thought.scene)
-        spoken = await self.hearing.speak(glyphs, language, asker_of(message))
+        try:
+            spoken = await self.hearing.speak(glyphs, language, asker_of(message))
+        except (GodBusy, GodTimeout):
+            return self._refused("busy", mode, language)
         heard = thought.heard
         assert heard is not None
         return Reply(

@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 import torch
 
-from core.bridge.lora_voice import (
-    ADAPTER_FILE,
-    PACKAGED_VOICE,
-    LoraVoice,
-    VoiceError,
-    base_intact,
-    typo_records,
-)
 from core.bridge.protocol import Bridge
-from core.bridge.voice_model import frozen_hash, voice_base, weights_hash
-from core.bridge.voice_tokens import TASK_TOKENS
-from core.bridge.voice_train import (
+from core.language.corpus import build_corpus
+from core.language.graphemes import graphemes
+from core.language.oracle import load_rules
+from core.model.decoding import left_pad
+from core.model.god import PACKAGED_CHECKPOINT, God, Request
+from core.model.train import TrainSettings, train_god
+from core.voice.measure import base_intact, glyph_view, typo_records
+from core.voice.model import frozen_hash, voice_base, weights_hash
+from core.voice.runtime import ADAPTER_FILE, PACKAGED_VOICE, LoraVoice, VoiceError
+from core.voice.tokens import TASK_TOKENS
+from core.voice.training import (
     VoiceSettings,
     hear_row,
     make_batch,
@@ -27,12 +27,6 @@ from core.bridge.voice_train import (
     target_loss,
     train_voice,
 )
-from core.language.corpus import build_corpus
-from core.language.graphemes import graphemes
-from core.language.oracle import load_rules
-from core.model.decoding import left_pad
-from core.model.god import PACKAGED_CHECKPOINT, God, Request
-from core.model.train import TrainSettings, train_god
 
 TINY_VOICE = VoiceSettings(
     steps=12,
@@ -105,7 +99,7 @@ def test_disable_adapter_restores_the_base_exactly(tiny_god: God, trained) -> No
         original = tiny_god.model(
             input_ids=input_ids, attention_mask=attention, position_ids=positions
         ).logits
-        adapter_off = voice.glyph_view()(
+        adapter_off = glyph_view(voice)(
             input_ids=input_ids, attention_mask=attention, position_ids=positions
         ).logits
         adapter_on = voice.model(

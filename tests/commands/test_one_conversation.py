@@ -68,6 +68,11 @@ def words(text: str) -> list[str]:
     return tokens
 
 
+def unescaped(content: str) -> str:
+    """Discord's content without the backslashes that keep Markdown from rendering."""
+    return re.sub(r"\\([*_`~|>\[\]()#\-\\])", r"\1", content)
+
+
 def split(line: str) -> tuple[str, str]:
     """A script line as (command, argument); a plain message is the command "ask"."""
     if not line.startswith("/"):
@@ -133,7 +138,7 @@ async def discord_replies(service: GodService) -> list[str]:
                     reply = await fake.wait_for(
                         "POST", path, lambda r: r.ok, timeout=WAIT, since=since
                     )
-                    return reply.json["content"]
+                    return unescaped(reply.json["content"])
                 options: dict[str, object] = {}
                 declared = command(name).options_on("discord")
                 if argument:
@@ -143,7 +148,7 @@ async def discord_replies(service: GodService) -> list[str]:
                     name, options, user=fake.user, channel=dm, locale="en-US"
                 )
                 followup = await ref.followup(timeout=WAIT)
-                return followup.json["content"]
+                return unescaped(followup.json["content"])
 
             return await play(say)
         finally:

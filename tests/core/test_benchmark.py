@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.benchmark import benchmark, question_pool, sample_questions
 
 KEYS = {
@@ -42,3 +44,19 @@ def test_questions_come_from_the_corpus_and_are_reproducible(shipped_god) -> Non
     first = sample_questions(shipped_god, 50, seed=3, pool=pool)
     assert first == sample_questions(shipped_god, 50, seed=3, pool=pool)
     assert set(first) <= set(pool)
+
+
+async def test_the_lora_voice_is_measured_against_its_plain_loop(shipped_god) -> None:
+    from core.voice.runtime import ADAPTER_FILE, PACKAGED_VOICE
+
+    if not (PACKAGED_VOICE / ADAPTER_FILE).is_file():
+        pytest.skip("no shipped LoRA voice")
+    results = await benchmark(
+        shipped_god, concurrencies=(4,), modes=("translate",), min_replies=8, bridge="lora"
+    )
+    assert [(r["concurrency"], r["mode"]) for r in results] == [(4, "translate")]
+    row = results[0]
+    assert set(row) >= KEYS and row["replies"] == 8
+    for key in KEYS - {"concurrency", "mode"}:
+        assert isinstance(row[key], float) and row[key] >= 0, key
+    assert row["replies_per_s"] > 0 and row["baseline_replies_per_s"] > 0

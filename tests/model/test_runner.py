@@ -102,3 +102,26 @@ async def test_stop_drains_queued_answers() -> None:
     await asyncio.sleep(0)
     await runner.stop()
     assert [await p for p in pending] == [(f"q{i}",) for i in range(6)]
+
+
+async def test_jobs_of_other_kinds_share_the_queue_thread_and_bounds() -> None:
+    god, echo = Recorder(), Recorder(poison="bad")
+    async with GodRunner(god, per_user_inflight=2) as runner:
+        runner.register("echo", lambda items: [item.upper() for item in items])
+        runner.register("poisoned", lambda items: echo([Request((i,)) for i in items]))
+        results = await asyncio.gather(
+            *(runner.ask(Request((f"q{i}",))) for i in range(3)),
+            *(runner.submit("echo", f"e{i}") for i in range(4)),
+            *(runner.submit("poisoned", text) for text in ("ok", "bad", "fine")),
+            return_exceptions=True,
+        )
+        assert results[:7] == [("q0",), ("q1",), ("q2",), "E0", "E1", "E2", "E3"]
+        assert results[7] == ("ok",) and results[9] == ("fine",)
+        assert isinstance(results[8], GodFailed)
+        # One gathered batch: one batch per kind, the failing one retried one by one.
+        assert runner.stats.kind_batches == {"god": 1, "echo": 1, "poisoned": 1}
+        assert runner.stats.kind_largest == {"god": 3, "echo": 4, "poisoned": 3}
+        assert echo.batches == [3, 1, 1, 1]
+        assert god.threads == echo.threads and len(god.threads) == 1
+        with pytest.raises(KeyError):
+            await runner.submit("nobody", 1)

@@ -18,7 +18,6 @@ import itertools
 import logging
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
 import lemminflect
@@ -43,277 +42,21 @@ from core.language.oracle import (
     answer,
 )
 from core.types import LANGUAGES, Language
+from core.voice.grammar import en_grammatical, inflections, ru_grammatical
+from core.voice.samples import (
+    EN_LINKS,
+    EN_OPENERS,
+    HEAR,
+    QUESTION_TEMPLATES,
+    RU_CASES,
+    RU_LINKS,
+    RU_OPENERS,
+    SPEAK,
+    Sample,
+    gibberish,
+)
 
 logger = logging.getLogger(__name__)
-
-HEAR = "hear"
-SPEAK = {"ru": "speak_ru", "en": "speak_en"}
-RU_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
-
-# Paraphrase templates of the operators. {x}/{y}/{z} are concepts; ":case" picks the Russian
-# case. Each realised template is kept only if the lexicon bridge reads it back as its scene.
-QUESTION_TEMPLATES: dict[Language, dict[str, tuple[str, ...]]] = {
-    "ru": {
-        "opposition": (
-            "что противоположно {x:datv}?",
-            "противоположность {x:gent}",
-            "что противоположно {x:datv}",
-            "противоположность {x:gent}?",
-            "что обратно {x:datv}?",
-            "в чём противоположность {x:gent}?",
-            "антипод {x:gent}",
-        ),
-        "cycle": (
-            "что следует за {x:ablt}?",
-            "что после {x:gent}?",
-            "что идёт после {x:gent}?",
-            "что будет после {x:gent}?",
-            "что наступает после {x:gent}?",
-            "что следует за {x:ablt}",
-        ),
-        "becoming": (
-            "во что превращается {x}?",
-            "чем становится {x}?",
-            "во что превратится {x}?",
-            "во что превращается {x}",
-        ),
-        "cause": (
-            "к чему приводит {x}?",
-            "что вызывает {x}?",
-            "в чём причина {x:gent}?",
-            "к чему приведёт {x}?",
-        ),
-        "part": (
-            "частью чего является {x}?",
-            "часть чего {x}?",
-            "{x} часть чего?",
-            "частью чего является {x}",
-        ),
-        "alembic2": (
-            "что будет, если смешать {x:accs} и {y:accs}?",
-            "смешай {x:accs} и {y:accs}",
-            "смешать {x:accs} с {y:ablt}",
-            "смешай {x:accs} с {y:ablt}",
-            "что будет если смешать {x:accs} с {y:ablt}?",
-            "смешать {x:accs} и {y:accs}?",
-        ),
-        "alembic3": (
-            "смешай {x:accs}, {y:accs} и {z:accs}",
-            "что будет, если смешать {x:accs}, {y:accs} и {z:accs}?",
-        ),
-        "then": ("а потом?", "что дальше?", "а дальше?", "и что потом?", "затем?", "потом?"),
-    },
-    "en": {
-        "opposition": (
-            "what is the opposite of {x}?",
-            "opposite of {x}",
-            "the opposite of {x}?",
-            "what's the opposite of {x}?",
-            "what is contrary to {x}?",
-            "the reverse of {x}",
-        ),
-        "cycle": (
-            "what comes after {x}?",
-            "what follows {x}?",
-            "what is next after {x}?",
-            "what comes after {x}",
-            "what follows {x}",
-        ),
-        "becoming": (
-            "what does {x} become?",
-            "what becomes of {x}?",
-            "what will {x} become?",
-            "what becomes of {x}",
-        ),
-        "cause": (
-            "what does {x} cause?",
-            "what is caused by {x}?",
-            "what is the effect of {x}?",
-            "the effect of {x}",
-        ),
-        "part": (
-            "what is {x} part of?",
-            "{x} is part of what?",
-            "what is {x} a part of?",
-        ),
-        "alembic2": (
-            "what comes of {x} and {y}?",
-            "mix {x} and {y}",
-            "what if you mix {x} with {y}?",
-            "mix {x} with {y}",
-            "what comes of mixing {x} and {y}?",
-            "what happens if you mix {x} and {y}?",
-        ),
-        "alembic3": (
-            "mix {x}, {y} and {z}",
-            "what comes of {x}, {y} and {z}?",
-        ),
-        "then": ("and then?", "what next?", "then?", "and after that?", "what then?"),
-    },
-}
-
-# How free phrases join two concepts: the word between them, and the case of the second.
-RU_LINKS: tuple[tuple[str, str], ...] = (
-    (" и ", "nomn"),
-    (", ", "nomn"),
-    (" и ", "nomn"),
-    (" ", "gent"),
-    (" с ", "ablt"),
-    (" в ", "loct"),
-    (" на ", "loct"),
-    (" без ", "gent"),
-    (" для ", "gent"),
-    (" из ", "gent"),
-    (" после ", "gent"),
-    (" над ", "ablt"),
-    (" под ", "ablt"),
-    (" против ", "gent"),
-    (" или ", "nomn"),
-    (" и ", "nomn"),
-)
-EN_LINKS = (
-    " and ",
-    ", ",
-    " and ",
-    " of ",
-    " of the ",
-    " in the ",
-    " with ",
-    " without ",
-    " from ",
-    " into ",
-    " after ",
-    " before ",
-    " for ",
-    " under the ",
-    " beyond the ",
-    " or ",
-    " and the ",
-    " ",
-)
-RU_OPENERS = (
-    "",
-    "",
-    "",
-    "скажи мне о {}",
-    "что такое {}?",
-    "расскажи про {}",
-    "я вижу {}",
-    "{}?",
-    "{}!",
-    "{}...",
-    "а {}?",
-    "думаю о {}",
-    "это {}",
-    "где {}?",
-    "вот {}",
-    "ну {}",
-)
-EN_OPENERS = (
-    "",
-    "",
-    "",
-    "tell me about {}",
-    "what is {}?",
-    "i see {}",
-    "{}?",
-    "{}!",
-    "{}...",
-    "and {}?",
-    "think of {}",
-    "this is {}",
-    "where is {}?",
-    "so {}",
-    "oh, {}",
-    "what about {}?",
-)
-
-_RU_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
-_EN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_TO_LATIN = str.maketrans("аеорсхук", "aeopcxyk")
-_TO_CYRILLIC = str.maketrans("aeopcxyk", "аеорсхук")
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One training pair: a task ("hear", "speak_ru", "speak_en"), a text and its scene."""
-
-    task: str
-    text: str
-    scene: Scene
-    language: Language = "en"
-
-
-def _letters(word: str) -> str:
-    return _RU_LETTERS if any(c in _RU_LETTERS for c in word.lower()) else _EN_LETTERS
-
-
-def gibberish(rng: random.Random, language: Language) -> str:
-    """A made-up "word" of random letters (it must be heard as nothing)."""
-    letters = _RU_LETTERS if language == "ru" else _EN_LETTERS
-    return "".join(rng.choice(letters) for _ in range(rng.randint(3, 9)))
-
-
-def typo(word: str, rng: random.Random) -> str:
-    """One slip of the keyboard in a word: a letter dropped, doubled, swapped, replaced,
-    inserted, or written in the other layout's look-alike."""
-    if len(word) < 3 or not any(c.isalpha() for c in word):
-        return word
-    i = rng.randrange(1, len(word)) if len(word) > 3 else rng.randrange(len(word))
-    letters = _letters(word)
-    kind = rng.randrange(6)
-    if kind == 0:
-        return word[:i] + word[i + 1 :]
-    if kind == 1:
-        return word[:i] + word[i] + word[i:]
-    if kind == 2 and i + 1 < len(word):
-        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    if kind == 3:
-        return word[:i] + rng.choice(letters) + word[i + 1 :]
-    if kind == 4:
-        return word[:i] + rng.choice(letters) + word[i:]
-    table = _TO_LATIN if letters is _RU_LETTERS else _TO_CYRILLIC
-    swapped = word[i].translate(table)
-    return word[:i] + swapped + word[i + 1 :] if swapped != word[i] else word[:i] + word[i + 1 :]
-
-
-def noise(text: str, rng: random.Random, rate: float = 0.35) -> str:
-    """A noised copy of a text: typos in some words, ё/е, case and punctuation changed."""
-    words = text.split(" ")
-    for index, word in enumerate(words):
-        if len(word) >= 3 and rng.random() < rate:
-            words[index] = typo(word, rng)
-    out = " ".join(words)
-    roll = rng.random()
-    if roll < 0.15:
-        out = out.upper()
-    elif roll < 0.4:
-        out = out[:1].upper() + out[1:]
-    elif roll < 0.5:
-        out = out.title()
-    roll = rng.random()
-    if roll < 0.15:
-        out = out.rstrip("?!.")
-    elif roll < 0.25:
-        out = out.rstrip("?!.") + rng.choice(("??", "!", "...", "?!", " ?"))
-    if rng.random() < 0.3:
-        out = out.replace("е", "ё") if rng.random() < 0.2 else fold_yo(out)
-    return out
-
-
-def typo_copy(text: str, rng: random.Random) -> str:
-    """The evaluation's typo'd copy of a sentence: one typo in each word of 4+ letters with
-    probability one half, and at least one typo in the sentence when it has such a word."""
-    words = text.split(" ")
-    long = [i for i, w in enumerate(words) if sum(c.isalpha() for c in w) >= 4]
-    if not long:
-        return text
-    chosen = {i for i in long if rng.random() < 0.5} or {rng.choice(long)}
-    for i in sorted(chosen):
-        core = words[i].rstrip("?!.,;:")
-        tail = words[i][len(core) :]
-        words[i] = typo(core, rng) + tail
-    return " ".join(words)
 
 
 class VoiceData:
@@ -362,7 +105,7 @@ class VoiceData:
             candidates: dict[str, None] = {}
             for word in entry.words(language):
                 candidates[word] = None
-                candidates.update(dict.fromkeys(_inflections(word, language)))
+                candidates.update(dict.fromkeys(inflections(word, language)))
             kept = [f for f in candidates if self._reads(f, language, (key,))]
             cached = self._forms[(key, language)] = kept or [entry.lemma(language)]
         return cached
@@ -506,95 +249,12 @@ class VoiceData:
         pos = self.parts_of_speech[language]
         kind = rng.choice(("adjective", "genitive", "verb", "verb"))
         if language == "ru":
-            text, keys = self._ru_grammatical(kind, pos, rng)
+            text, keys = ru_grammatical(kind, pos, rng)
         else:
-            text, keys = self._en_grammatical(kind, pos, rng)
+            text, keys = en_grammatical(kind, pos, rng)
         if not text or not self._reads(text, language, keys):
             return None
         return Sample(HEAR, text, keys, language)
-
-    def _ru_grammatical(
-        self, kind: str, pos: dict[str, list[tuple[str, str]]], rng: random.Random
-    ) -> tuple[str, Scene]:
-        noun_key, noun = rng.choice(pos["NOUN"])
-        parse = analyzer().parse(noun)[0]
-        number = "plur" if rng.random() < 0.3 else "sing"
-        case = rng.choice(("nomn", "nomn", "gent", "accs", "ablt", "loct"))
-        form = parse.inflect({number, case}) or parse
-        if kind == "adjective" and pos["ADJF"]:
-            adj_key, adjective = rng.choice(pos["ADJF"])
-            wanted = {number, case} if number == "plur" else {str(parse.tag.gender), case}
-            if case == "accs" and parse.tag.animacy:
-                wanted.add(str(parse.tag.animacy))
-            if "None" in wanted:
-                return "", ()
-            agreed = analyzer().parse(adjective)[0].inflect(wanted)
-            if agreed is None:
-                return "", ()
-            return f"{agreed.word} {form.word}", (adj_key, noun_key)
-        if kind == "genitive":
-            other_key, other = rng.choice(pos["NOUN"])
-            other_parse = analyzer().parse(other)[0]
-            gen = other_parse.inflect({rng.choice(("sing", "plur")), "gent"}) or other_parse
-            head = parse.inflect({number, "nomn"}) or parse
-            return f"{head.word} {gen.word}", (noun_key, other_key)
-        if not pos["INFN"]:
-            return "", ()
-        verb_key, verb = rng.choice(pos["INFN"])
-        subject = parse.inflect({number, "nomn"}) or parse
-        gender = "plur" if number == "plur" else str(subject.tag.gender)
-        finite = [
-            f
-            for f in analyzer().parse(verb)[0].lexeme
-            if str(f.tag.POS) == "VERB"
-            and (
-                (str(f.tag.person) == "3per" and str(f.tag.number) == number)
-                or (str(f.tag.tense) == "past" and gender in (str(f.tag.gender), str(f.tag.number)))
-            )
-        ]
-        if not finite:
-            return "", ()
-        text, keys = f"{subject.word} {rng.choice(finite).word}", (noun_key, verb_key)
-        if rng.random() < 0.5:
-            object_key, obj = rng.choice(pos["NOUN"])
-            link, case = rng.choice(
-                ((" ", "accs"), (" в ", "loct"), (" из ", "gent"), (" с ", "ablt"))
-            )
-            obj_parse = analyzer().parse(obj)[0]
-            obj_form = obj_parse.inflect({rng.choice(("sing", "plur")), case}) or obj_parse
-            text, keys = f"{text}{link}{obj_form.word}", (*keys, object_key)
-        if rng.random() < 0.3:
-            first, *rest = text.split(" ")
-            text = " ".join([*rest, first]) if len(rest) == 1 else text
-            keys = (keys[1], keys[0]) if len(keys) == 2 and len(rest) == 1 else keys
-        return text, keys
-
-    def _en_grammatical(
-        self, kind: str, pos: dict[str, list[tuple[str, str]]], rng: random.Random
-    ) -> tuple[str, Scene]:
-        noun_key, noun = rng.choice(pos["NOUN"])
-        plural = rng.random() < 0.3
-        forms = lemminflect.getAllInflections(noun, upos="NOUN")
-        name = (forms.get("NNS") or (noun,))[0] if plural else noun
-        article = rng.choice(("the ", "", "a ")) if not plural else rng.choice(("the ", ""))
-        if kind == "adjective" and pos["ADJ"]:
-            adj_key, adjective = rng.choice(pos["ADJ"])
-            return f"{article}{adjective} {name}", (adj_key, noun_key)
-        if kind == "genitive":
-            other_key, other = rng.choice(pos["NOUN"])
-            return f"{article}{name} of the {other}", (noun_key, other_key)
-        if not pos["VERB"]:
-            return "", ()
-        verb_key, verb = rng.choice(pos["VERB"])
-        inflections = lemminflect.getAllInflections(verb, upos="VERB")
-        tag = rng.choice(("VBD", "VBP" if plural else "VBZ"))
-        finite = (inflections.get(tag) or (verb,))[0]
-        text, keys = f"{article}{name} {finite}", (noun_key, verb_key)
-        if rng.random() < 0.5:
-            object_key, obj = rng.choice(pos["NOUN"])
-            link = rng.choice((" the ", " ", " in the ", " from the ", " with "))
-            text, keys = f"{text}{link}{obj}", (*keys, object_key)
-        return text, keys
 
     def word(self, rng: random.Random, language: Language) -> Sample:
         """One word alone: a concept's form, a filler, a dictionary word or a made-up string
@@ -815,25 +475,3 @@ class VoiceData:
     def texts(self, samples: Sequence[Sample]) -> list[str]:
         """Every text of the samples (the text vocabulary is trained on these)."""
         return [s.text for s in samples]
-
-
-def _inflections(word: str, language: Language) -> list[str]:
-    """Inflected forms of a single word (none for phrases)."""
-    if " " in word:
-        return []
-    if language == "en":
-        forms: dict[str, None] = {}
-        for values in lemminflect.getAllInflections(word).values():
-            forms.update(dict.fromkeys(values))
-        if not forms:
-            for upos in ("NOUN", "VERB"):
-                for values in lemminflect.getAllInflectionsOOV(word, upos).values():
-                    forms.update(dict.fromkeys(values))
-        return [f.lower() for f in forms]
-    parses = analyzer().parse(word)
-    chosen = [p for p in parses if fold_yo(p.normal_form) == fold_yo(word)][:1] or parses[:1]
-    out: dict[str, None] = {}
-    for parse in chosen:
-        for form in parse.lexeme[:40]:
-            out[fold_yo(form.word)] = None
-    return list(out)

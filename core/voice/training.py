@@ -1,7 +1,7 @@
 """Training the LoRA voice on a frozen god: deterministic, CPU-sized, read top to bottom.
 
-Generate the pairs (``voice_data``), learn the text pieces and extend the god's vocabulary
-(``voice_tokens``), copy the god and grow its embeddings (``voice_model``), wrap the copy in
+Generate the pairs (``data``), learn the text pieces and extend the god's vocabulary
+(``tokens``), copy the god and grow its embeddings (``model``), wrap the copy in
 LoRA plus trainable embedding/output copies, train on mixed batches of both directions with
 the loss on the output only, probe held-out generated pairs as it goes, check that the god's
 weights did not move, save the adapter, the tokenizer and the card.
@@ -24,20 +24,21 @@ import torch
 from peft import PeftModel, get_peft_model
 
 from core.bridge.lexicon_bridge import LexiconBridge
-from core.bridge.lora_voice import CARD_NAME, MAX_SCENE, MAX_SPOKEN, MAX_TEXT, LoraVoice
 from core.bridge.metrics import answer_scenes
-from core.bridge.voice_data import HEAR, Sample, VoiceData, noise
-from core.bridge.voice_model import (
+from core.language.lexicon import Lexicon
+from core.language.oracle import RuleBase, load_rules
+from core.model.god import God
+from core.voice.data import VoiceData
+from core.voice.model import (
     frozen_hash,
     lora_config,
     voice_base,
     warm_start,
     weights_hash,
 )
-from core.bridge.voice_tokens import VoiceCodec, build_voice_tokenizer
-from core.language.lexicon import Lexicon
-from core.language.oracle import RuleBase, load_rules
-from core.model.god import God
+from core.voice.runtime import CARD_NAME, MAX_SCENE, MAX_SPOKEN, MAX_TEXT, LoraVoice
+from core.voice.samples import HEAR, Sample, noise
+from core.voice.tokens import VoiceCodec, build_voice_tokenizer
 
 logger = logging.getLogger(__name__)
 

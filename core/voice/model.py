@@ -70,6 +70,15 @@ def voice_base(god_model: PreTrainedModel, vocab_size: int) -> PreTrainedModel:
     return base.eval()
 
 
+def merged(model: torch.nn.Module) -> torch.nn.Module:
+    """A copy of a trained voice with the adapter folded into plain weights (for decoding).
+
+    It decodes the same ids as the adapter model (every figure of ``silentgod eval --only
+    lora`` came out the same); the adapter model stays, for measurements that switch it off.
+    """
+    return copy.deepcopy(model).merge_and_unload().eval()  # type: ignore[operator]
+
+
 def warm_start(embedding: torch.Tensor, pieces: dict[int, str], words: dict[int, list[str]]) -> int:
     """Start each text piece's input row at the mean embedding of the glyphs whose words
     contain the piece (three letters or more, at most eight glyphs): "огн" starts near 🜂.
@@ -141,18 +150,25 @@ def greedy(
     batch = len(prompts)
     bounds = torch.tensor([max_new] * batch if isinstance(max_new, int) else list(max_new))
     logits, cache, attention, next_position = prefill(model, prompts, pad_id)
-    finished = torch.zeros(batch, dtype=torch.bool)
-    steps: list[torch.Tensor] = []
+    width = int(bounds.max()) + 1
+    # Rows that said <eos> leave the batch, so the later steps decode only the longer
+    # sentences; their remaining tokens are the <eos> the output starts filled with.
+    output = torch.full((batch, width), eos_id, dtype=torch.long)
+    rows = torch.arange(batch)
     eos = torch.full((batch,), eos_id, dtype=torch.long)
-    for step in range(int(bounds.max()) + 1):
+    for step in range(width):
         chosen = (logits.float() + mask).argmax(dim=-1)
-        chosen = torch.where(finished | (bounds <= step), eos, chosen)
-        steps.append(chosen)
-        finished = finished | (chosen == eos_id)
-        if bool(finished.all()):
+        chosen = torch.where(bounds[rows] <= step, eos[: len(rows)], chosen)
+        output[rows, step] = chosen
+        done = chosen == eos_id
+        if bool(done.all()) or step == width - 1:
             break
+        if bool(done.any()):
+            keep = (~done).nonzero().squeeze(1)
+            rows, chosen = rows[keep], chosen[keep]
+            attention, next_position = attention[keep], next_position[keep]
+            cache.batch_select_indices(keep)
         logits, cache, attention, next_position = extend(
             model, chosen, attention, next_position, cache
         )
-    rows = torch.stack(steps, dim=1).tolist()
-    return [row[: row.index(eos_id)] if eos_id in row else row for row in rows]
+    return [row[: row.index(eos_id)] if eos_id in row else row for row in output.tolist()]
