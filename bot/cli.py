@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from core.report import print_json
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
@@ -21,9 +23,34 @@ TRAIN_STEPS = 3000
 VOICE_STEPS = 5600
 
 
-def print_json(document: Any) -> None:
-    """Print one JSON document, keeping glyphs and Cyrillic readable."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+def cmd_train(args: argparse.Namespace) -> int:
+    """``silentgod train`` (the program lives beside what it trains)."""
+    from core.model import train
+
+    return train.run(args)
+
+
+def cmd_train_voice(args: argparse.Namespace) -> int:
+    """``silentgod train-voice``."""
+    from core.voice import training
+
+    return training.run(args)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """``silentgod eval``."""
+    from core import evaluation
+
+    _setup_logging("WARNING")
+    return evaluation.run(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """``silentgod bench``."""
+    from core import benchmark
+
+    _setup_logging("WARNING")
+    return benchmark.run(args)
 
 
 def cmd_lexicon(args: argparse.Namespace) -> int:
@@ -50,95 +77,6 @@ def cmd_lexicon(args: argparse.Namespace) -> int:
         )
         if args.entry:
             print(f"    {entry.gloss}")
-    return 0
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    """Train the god from scratch and save it (by default into the package)."""
-    from tqdm import tqdm
-
-    from core.model.god import PACKAGED_CHECKPOINT
-    from core.model.train import TrainSettings, train_god
-
-    settings = TrainSettings(
-        size=args.size, steps=args.steps, seed=args.seed, data_seed=args.seed, threads=args.threads
-    )
-    out = args.out or str(PACKAGED_CHECKPOINT)
-    command = "silentgod train " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["train"] else ""
-    with tqdm(total=settings.steps, desc=f"training {settings.size}", unit="step") as bar:
-
-        def progress(step: int, figures: dict[str, float]) -> None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{figures['loss']:.4f}", heldout=f"{figures['heldout']:.3f}")
-
-        _, card = train_god(settings, out, progress=progress, command=command.strip())
-    if args.json:
-        print_json(card)
-    else:
-        metrics = card["metrics"]
-        assert isinstance(metrics, dict)
-        print(f"saved to {out} ({card['parameters']:,} parameters, {card['train_seconds']} s)")
-        for key in ("train_exact_match", "heldout_exact_match", "context_exact_match"):
-            print(f"  {key:<22} {metrics[key]:.4f}")
-        print(f"  seed exchanges         {'ok' if metrics['seed_exchanges_ok'] else 'MISSED'}")
-    return 0
-
-
-def cmd_train_voice(args: argparse.Namespace) -> int:
-    """Train the LoRA voice on the frozen god and save it (by default into the package)."""
-    from tqdm import tqdm
-
-    from core.model.god import CheckpointError, God
-    from core.voice.runtime import PACKAGED_VOICE
-    from core.voice.training import VoiceSettings, train_voice
-
-    settings = VoiceSettings(
-        steps=args.steps,
-        seed=args.seed,
-        threads=args.threads,
-        layers=args.layers,
-        max_seconds=args.max_minutes * 60,
-    )
-    out = args.out or str(PACKAGED_VOICE)
-    try:
-        god = God.load(args.model_dir)
-    except CheckpointError as error:
-        return _start_failure(error)
-    command = " ".join(["silentgod", *sys.argv[1:]]) if sys.argv[1:2] == ["train-voice"] else ""
-    with tqdm(total=settings.steps, desc="training the voice", unit="step") as bar:
-
-        def progress(step: int, figures: dict[str, float]) -> None:
-            bar.update(1)
-            bar.set_postfix(
-                {k: f"{v:.3f}" if k != "loss" else f"{v:.4f}" for k, v in figures.items()}
-            )
-
-        voice = train_voice(god, settings, out, progress=progress, command=command)
-    try:
-        from core.evaluation import bridge_dataset
-        from core.voice.measure import evaluate_voice
-        from core.voice.training import write_card
-
-        voice.god = god
-        write_card(voice, {**voice.card, "eval": evaluate_voice(voice, bridge_dataset(None))})
-    except FileNotFoundError as error:  # outside a checkout: no test set to measure on
-        logger.warning("voice trained but not measured: %s", error)
-    card = voice.card
-    if args.json:
-        print_json(card)
-    else:
-        print(
-            f"saved to {out} ({card['adapter_bytes']:,} bytes, {card['train_seconds']} s, "
-            f"{card['trainable_share']:.1%} of the parameters trained)"
-        )
-        figures = {f"probe_{k}": v for k, v in dict(card["probe"]).items()}  # type: ignore[call-overload]
-        measured = card.get("eval")
-        if isinstance(measured, dict):
-            figures.update(
-                (k, v) for k, v in measured.items() if k.startswith(("concept_", "roundtrip_r"))
-            )
-        for key, value in figures.items():
-            print(f"  {key:<26} {value:.4f}")
     return 0
 
 
@@ -372,66 +310,6 @@ def cmd_db(args: argparse.Namespace) -> int:
         print_json({"url": mask_url(url), "revision": revision})
     else:
         print(f"database at revision {revision}")
-    return 0
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    """Accuracy of the god against the oracle, and of both bridges."""
-    from core.evaluation import evaluate_all
-
-    _setup_logging("WARNING")
-    report = evaluate_all(
-        model_dir=args.model_dir,
-        bridge_data=args.bridge_data,
-        parts=tuple(args.only) if args.only else ("god", "lexicon", "lora"),
-    )
-    if args.json:
-        print_json(report)
-        return 0
-    from core.evaluation import report_table
-
-    print(report_table(report))
-    return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    """Latency and throughput of the inference core against model.generate()."""
-    from core.benchmark import run_benchmark
-    from core.model.god import God
-    from core.voice.runtime import VoiceError
-
-    _setup_logging("WARNING")
-    import torch
-
-    torch.set_num_threads(args.threads)
-    god = God.load(args.model_dir)
-    concurrency = tuple(args.concurrency) if args.concurrency else (1, 16, 64, 256)
-    modes = tuple(args.mode) if args.mode else ("glyph", "translate")
-    try:
-        results = run_benchmark(
-            god,
-            concurrencies=concurrency,
-            modes=modes,
-            messages_per_chat=args.messages,
-            bridge=args.bridge,
-        )
-    except VoiceError as error:
-        return _start_failure(error)
-    if args.json:
-        print_json(results)
-        return 0
-    header = (
-        f"{'mode':<10}{'chats':>6}{'p50 ms':>9}{'p95 ms':>9}{'replies/s':>11}"
-        f"{'base p50':>10}{'base p95':>10}{'base r/s':>10}{'speedup':>9}{'loop lag':>10}"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in results:
-        print(
-            f"{row['mode']:<10}{row['concurrency']:>6}{row['p50_ms']:>9}{row['p95_ms']:>9}"
-            f"{row['replies_per_s']:>11}{row['baseline_p50_ms']:>10}{row['baseline_p95_ms']:>10}"
-            f"{row['baseline_replies_per_s']:>10}{row['speedup']:>8}x{row['loop_lag_max_ms']:>10}"
-        )
     return 0
 
 

@@ -15,6 +15,7 @@ message at a time: hear, ask the god (its fast decoder, one question), speak, ne
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
 import statistics
@@ -32,6 +33,7 @@ from core.language.oracle import SILENT, Exchange, load_rules
 from core.language.text import script_language
 from core.model.god import MAX_QUESTION, God, Request
 from core.model.runner import GodRunner
+from core.report import print_json
 from core.service import GodService, freeze_startup_objects
 from core.settings import CoreSettings
 from core.storage.repository import open_store
@@ -295,3 +297,39 @@ async def benchmark(
 def run_benchmark(god: God, **kwargs: object) -> list[dict[str, object]]:
     """Synchronous entry point for the command line."""
     return asyncio.run(benchmark(god, **kwargs))  # type: ignore[arg-type]
+
+
+def run(args: argparse.Namespace) -> int:
+    """``silentgod bench``: latency and throughput of the inference core against the baseline,
+    as a table or JSON."""
+    import torch
+
+    from core.model.god import God
+
+    torch.set_num_threads(args.threads)
+    god = God.load(args.model_dir)
+    concurrency = tuple(args.concurrency) if args.concurrency else (1, 16, 64, 256)
+    modes = tuple(args.mode) if args.mode else ("glyph", "translate")
+    results = run_benchmark(
+        god,
+        concurrencies=concurrency,
+        modes=modes,
+        messages_per_chat=args.messages,
+        bridge=args.bridge,
+    )
+    if args.json:
+        print_json(results)
+        return 0
+    header = (
+        f"{'mode':<10}{'chats':>6}{'p50 ms':>9}{'p95 ms':>9}{'replies/s':>11}"
+        f"{'base p50':>10}{'base p95':>10}{'base r/s':>10}{'speedup':>9}{'loop lag':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in results:
+        print(
+            f"{row['mode']:<10}{row['concurrency']:>6}{row['p50_ms']:>9}{row['p95_ms']:>9}"
+            f"{row['replies_per_s']:>11}{row['baseline_p50_ms']:>10}{row['baseline_p95_ms']:>10}"
+            f"{row['baseline_replies_per_s']:>10}{row['speedup']:>8}x{row['loop_lag_max_ms']:>10}"
+        )
+    return 0

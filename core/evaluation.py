@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+
+from core.report import print_json
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +104,17 @@ def report_table(report: dict[str, object]) -> str:
             lines.append(f"== {section}")
             lines += _rows("", value)
     return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``silentgod eval``: the god against the oracle, and both bridges, as a table or JSON."""
+    report = evaluate_all(
+        model_dir=args.model_dir,
+        bridge_data=args.bridge_data,
+        parts=tuple(args.only) if args.only else ("god", "lexicon", "lora"),
+    )
+    if args.json:
+        print_json(report)
+        return 0
+    print(report_table(report))
+    return 0

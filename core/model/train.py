@@ -7,10 +7,12 @@ held-out accuracy as it goes, save with ``save_pretrained`` and write the card.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import math
 import platform
 import random
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -26,6 +28,7 @@ from core.language.tokenizer import SceneCodec, build_tokenizer
 from core.model.config import DEFAULT_SIZE, SIZES, describe, llama_config
 from core.model.evaluate import evaluate_god, exact_match, sample_per_family
 from core.model.god import God
+from core.report import print_json
 
 logger = logging.getLogger(__name__)
 
@@ -151,3 +154,34 @@ def train_god(
     if out_dir is not None:
         god.save(out_dir, card)
     return god, card
+
+
+def run(args: argparse.Namespace) -> int:
+    """``silentgod train``: train the god from scratch and save it (into the package unless
+    --out says otherwise), with a progress bar."""
+    from tqdm import tqdm
+
+    from core.model.god import PACKAGED_CHECKPOINT
+
+    settings = TrainSettings(
+        size=args.size, steps=args.steps, seed=args.seed, data_seed=args.seed, threads=args.threads
+    )
+    out = args.out or str(PACKAGED_CHECKPOINT)
+    command = "silentgod train " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["train"] else ""
+    with tqdm(total=settings.steps, desc=f"training {settings.size}", unit="step") as bar:
+
+        def progress(step: int, figures: dict[str, float]) -> None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{figures['loss']:.4f}", heldout=f"{figures['heldout']:.3f}")
+
+        _, card = train_god(settings, out, progress=progress, command=command.strip())
+    if args.json:
+        print_json(card)
+    else:
+        metrics = card["metrics"]
+        assert isinstance(metrics, dict)
+        print(f"saved to {out} ({card['parameters']:,} parameters, {card['train_seconds']} s)")
+        for key in ("train_exact_match", "heldout_exact_match", "context_exact_match"):
+            print(f"  {key:<22} {metrics[key]:.4f}")
+        print(f"  seed exchanges         {'ok' if metrics['seed_exchanges_ok'] else 'MISSED'}")
+    return 0

@@ -42,6 +42,7 @@ from core.bridge.morphology import en_lemmas, fold_yo, ru_lemmas
 from core.bridge.protocol import Bridge
 from core.bridge.stopwords import LEMMAS, SURFACE, TEMPLATE
 from core.bridge.text import BridgeInputError, Token, clean, glyph_keys, tokenize
+from core.errors import SilentGodError
 from core.language.lexicon import Lexicon
 from core.language.oracle import Scene
 from core.language.text import detect_language
@@ -70,7 +71,7 @@ KNOWN_WORDS = 8192
 HEAR_JOB, SPEAK_JOB = "voice.hear", "voice.speak"  # the voice's kinds of job in the runner
 
 
-class VoiceError(RuntimeError):
+class VoiceError(SilentGodError, RuntimeError):
     """The voice cannot be loaded; the message names the folder and what to do."""
 
 

@@ -20,6 +20,7 @@ from tokenizers.models import BPE
 from tokenizers.trainers import BpeTrainer
 from transformers import PreTrainedTokenizerFast
 
+from core.errors import SilentGodError
 from core.language.graphemes import VARIATION_SELECTORS
 from core.language.oracle import Scene
 from core.language.tokenizer import ANSWER, BOS, EOS, PAD, UNK, SceneCodec
@@ -31,7 +32,7 @@ SPEAK_TOKEN: dict[Language, str] = {"ru": SPEAK_RU_TOKEN, "en": SPEAK_EN_TOKEN}
 _ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюяabcdefghijklmnopqrstuvwxyz0123456789.,!?;:-'\"()«»—…"
 
 
-class VocabularyError(ValueError):
+class VocabularyError(SilentGodError, ValueError):
     """The extended vocabulary does not keep the god's ids."""
 
 

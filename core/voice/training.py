@@ -9,11 +9,13 @@ weights did not move, save the adapter, the tokenizer and the card.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import math
 import platform
 import random
+import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,6 +30,7 @@ from core.bridge.metrics import answer_scenes
 from core.language.lexicon import Lexicon
 from core.language.oracle import RuleBase, load_rules
 from core.model.god import God
+from core.report import print_json
 from core.voice.data import VoiceData
 from core.voice.model import (
     frozen_hash,
@@ -377,3 +380,57 @@ def write_card(voice: LoraVoice, card: dict[str, object]) -> None:
     if voice.path is not None:
         text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
         (Path(voice.path) / CARD_NAME).write_text(text, "utf-8")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``silentgod train-voice``: train the LoRA voice on the frozen god and save it (into the
+    package unless --out says otherwise), then measure it."""
+    from tqdm import tqdm
+
+    from core.model.god import God
+    from core.voice.runtime import PACKAGED_VOICE
+
+    settings = VoiceSettings(
+        steps=args.steps,
+        seed=args.seed,
+        threads=args.threads,
+        layers=args.layers,
+        max_seconds=args.max_minutes * 60,
+    )
+    out = args.out or str(PACKAGED_VOICE)
+    god = God.load(args.model_dir)
+    command = " ".join(["silentgod", *sys.argv[1:]]) if sys.argv[1:2] == ["train-voice"] else ""
+    with tqdm(total=settings.steps, desc="training the voice", unit="step") as bar:
+
+        def progress(step: int, figures: dict[str, float]) -> None:
+            bar.update(1)
+            bar.set_postfix(
+                {k: f"{v:.3f}" if k != "loss" else f"{v:.4f}" for k, v in figures.items()}
+            )
+
+        voice = train_voice(god, settings, out, progress=progress, command=command)
+    try:
+        from core.evaluation import bridge_dataset
+        from core.voice.measure import evaluate_voice
+
+        voice.god = god
+        write_card(voice, {**voice.card, "eval": evaluate_voice(voice, bridge_dataset(None))})
+    except FileNotFoundError as error:  # outside a checkout: no test set to measure on
+        logger.warning("voice trained but not measured: %s", error)
+    card = voice.card
+    if args.json:
+        print_json(card)
+    else:
+        print(
+            f"saved to {out} ({card['adapter_bytes']:,} bytes, {card['train_seconds']} s, "
+            f"{card['trainable_share']:.1%} of the parameters trained)"
+        )
+        figures = {f"probe_{k}": v for k, v in dict(card["probe"]).items()}  # type: ignore[call-overload]
+        measured = card.get("eval")
+        if isinstance(measured, dict):
+            figures.update(
+                (k, v) for k, v in measured.items() if k.startswith(("concept_", "roundtrip_r"))
+            )
+        for key, value in figures.items():
+            print(f"  {key:<26} {value:.4f}")
+    return 0
