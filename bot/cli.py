@@ -381,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the bridge the chats go through (lora: the baseline is the voice's plain loop)",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON document")
+    bench.add_argument(
+        "--limits",
+        action="store_true",
+        help="also each scenario with the per-user limits on, beside the same run without them",
+    )
     bench.set_defaults(handler=cmd_bench)
 
     chat = commands.add_parser("chat", help="local console chat with the god (no token needed)")

@@ -111,8 +111,12 @@ async def run_scenario(
     seed: int = 0,
     pool: Sequence[str] | None = None,
     bridge: Bridge | None = None,
+    limits: bool = False,
 ) -> Figures:
-    """Simulated chats through one fresh service; returns latency and throughput."""
+    """Simulated chats through one fresh service; returns latency and throughput.
+
+    ``limits``: with the shipped per-user rate limit (each chat stays inside its burst, so
+    the figures show what the admission point costs, not what it refuses)."""
     store = await open_store(f"sqlite+aiosqlite:///{database}", upgrade=True)
     if baseline:
         runner = GodRunner(
@@ -124,7 +128,11 @@ async def run_scenario(
     bridge.bind(runner)
     await runner.start()
     service = GodService(
-        settings=CoreSettings(default_mode=mode, max_message_chars=4000),
+        settings=CoreSettings(
+            default_mode=mode,
+            max_message_chars=4000,
+            rate_per_minute=CoreSettings().rate_per_minute if limits else 0,
+        ),
         store=store,
         runner=runner,
         bridge=bridge,
@@ -228,8 +236,10 @@ async def benchmark(
     messages_per_chat: int = 2,
     min_replies: int = MIN_REPLIES,
     bridge: BridgeName = "lexicon",
+    limits: bool = False,
 ) -> list[dict[str, object]]:
-    """Every scenario, each with its baseline measured in the same run."""
+    """Every scenario, each with its baseline measured in the same run; with ``limits``,
+    each scenario again with the per-user limits on, beside the same run without them."""
     pool = question_pool(god)
     lexicon_bridge = LexiconBridge(god.lexicon)
     lexicon_bridge.prepare()
@@ -291,7 +301,54 @@ async def benchmark(
                         "replies": fast.replies,
                     }
                 )
+                if limits:
+                    results.append(
+                        await _with_limits(god, concurrency, mode, fast, Path(folder), pool)
+                    )
     return results
+
+
+async def _with_limits(
+    god: God, concurrency: int, mode: Mode, free: Figures, folder: Path, pool: Sequence[str]
+) -> dict[str, object]:
+    """One scenario with the per-user limits on, beside the same scenario without them."""
+    burst = int(CoreSettings().rate_burst)
+    limited = await run_scenario(
+        god,
+        concurrency,
+        mode,
+        baseline=False,
+        messages_per_chat=burst,
+        database=folder / f"limits-{mode}-{concurrency}.db",
+        pool=pool,
+        limits=True,
+    )
+    unlimited = await run_scenario(
+        god,
+        concurrency,
+        mode,
+        baseline=False,
+        messages_per_chat=burst,
+        database=folder / f"no-limits-{mode}-{concurrency}.db",
+        pool=pool,
+    )
+    share = limited.replies_per_s / max(unlimited.replies_per_s, 1e-9)
+    return {
+        "concurrency": concurrency,
+        "mode": mode,
+        "limits": "on",
+        "p50_ms": limited.p50_ms,
+        "p95_ms": limited.p95_ms,
+        "replies_per_s": limited.replies_per_s,
+        "loop_lag_max_ms": limited.loop_lag_max_ms,
+        "baseline_p50_ms": unlimited.p50_ms,
+        "baseline_p95_ms": unlimited.p95_ms,
+        "baseline_replies_per_s": unlimited.replies_per_s,
+        "baseline_loop_lag_max_ms": unlimited.loop_lag_max_ms,
+        "speedup": round(share, 2),
+        "of_unlimited": round(share, 3),
+        "replies": limited.replies,
+    }
 
 
 def run_benchmark(god: God, **kwargs: object) -> list[dict[str, object]]:
@@ -316,6 +373,7 @@ def run(args: argparse.Namespace) -> int:
         modes=modes,
         messages_per_chat=args.messages,
         bridge=args.bridge,
+        limits=args.limits,
     )
     if args.json:
         print_json(results)
@@ -327,8 +385,9 @@ def run(args: argparse.Namespace) -> int:
     print(header)
     print("-" * len(header))
     for row in results:
+        mode = f"{row['mode']}+limits" if row.get("limits") else row["mode"]
         print(
-            f"{row['mode']:<10}{row['concurrency']:>6}{row['p50_ms']:>9}{row['p95_ms']:>9}"
+            f"{mode:<10}{row['concurrency']:>6}{row['p50_ms']:>9}{row['p95_ms']:>9}"
             f"{row['replies_per_s']:>11}{row['baseline_p50_ms']:>10}{row['baseline_p95_ms']:>10}"
             f"{row['baseline_replies_per_s']:>10}{row['speedup']:>8}x{row['loop_lag_max_ms']:>10}"
         )
