@@ -4,8 +4,8 @@ Each round starts the process on the same database, lets a burst of messages fro
 chats arrive, and kills it at a random moment (the seed is printed). A last round lets it
 finish and stops it with SIGTERM. Then: every update the fake saw confirmed is stored
 exactly once and settled, every question got an answer, no question was answered twice
-except at most one per kill (a crash between sending and recording a reply), and SQLite's
-integrity check passes.
+except those in flight at a kill (at most one per chat: a crash between sending and
+recording a reply), and SQLite's integrity check passes.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ def _telegram_config(tmp_path: Path, fake: FakeBotAPI, extra: str = "") -> Path:
         f"""
 [core]
 default_mode = "glyph"
+rate_per_minute = 0  # the bursts are far beyond one user's rate; this is about losing nothing
 [storage]
 url = "sqlite+aiosqlite:///{tmp_path / "god.db"}"
 [telegram]
@@ -152,7 +153,9 @@ def _telegram_verdict(fake: FakeBotAPI, sent: dict[int, tuple[int, int]], kills:
     missing = [q for q in questions if answers[q] == 0]
     assert not missing, f"{len(missing)} of {len(questions)} questions never answered"
     twice = sum(count - 1 for q, count in answers.items() if q in questions and count > 1)
-    assert twice <= kills, f"{twice} extra answers for {kills} kills"
+    # Each chat answers one question at a time, so a kill finds at most one in flight per
+    # chat; only one caught between sending and recording its answer is sent again.
+    assert twice <= kills * len(CHATS), f"{twice} extra answers for {kills} kills"
 
 
 async def test_telegram_polling_killed_mid_burst_loses_nothing(tmp_path: Path) -> None:

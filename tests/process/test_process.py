@@ -20,7 +20,10 @@ CHILD = textwrap.dedent(
     from core.types import Incoming
 
     async def main():
-        config = parse_config({"storage": {"url": sys.argv[1]}}, environ={})
+        # one user asking 10 000 times in a row: no per-user rate limit here
+        config = parse_config(
+            {"storage": {"url": sys.argv[1]}, "core": {"rate_per_minute": 0}}, environ={}
+        )
         service = await build_service(config)
         questions = ["🜂⧖🕯", "⚗⟁🔥", "fire and water", "огонь и время"]
         for turn in range(10_000):
