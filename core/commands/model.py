@@ -67,6 +67,7 @@ class Option:
     minimum: int | None = None
     maximum: int | None = None
     platforms: frozenset[Platform] = PLATFORMS
+    completes: bool = False  # words typed here may be completed into glyphs as they are typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class Outcome:
     language: Language = "en"
     alternatives: tuple[Alternative, ...] = ()
     already_sent: bool = False  # a redelivered question whose answer went out before: no reply
+    composer: bool = False  # the text is a glyph composer: give it the composer's buttons
 
     @property
     def text(self) -> str:
