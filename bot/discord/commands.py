@@ -11,6 +11,7 @@ Commands that only administrators may run are hidden from members
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -148,11 +149,14 @@ def slash_command(bot: SilentGodBot, command: Command) -> app_commands.Command[A
     return slash
 
 
-def completion(bot: SilentGodBot) -> Any:
+Choices = list[app_commands.Choice[str]]
+
+
+def completion(bot: SilentGodBot) -> Callable[[discord.Interaction, str], Awaitable[Choices]]:
     """The autocomplete of a text option: the words typed so far as glyph scenes, from memory
     (no model, no store), with their words in the user's language."""
 
-    async def complete(interaction: discord.Interaction, current: str) -> list[Any]:
+    async def complete(interaction: discord.Interaction, current: str) -> Choices:
         language = client_language(interaction.locale.value) or script_language(current) or "en"
         found = completer_for(bot.service).complete(
             current,

@@ -105,3 +105,10 @@ async def test_long_scenes_stay_within_discords_limits(
         assert len(choice["name"].encode("utf-16-le")) // 2 <= 100
         assert len(choice["value"].encode("utf-16-le")) // 2 <= 100
     assert not fake.take_violations()
+
+
+async def test_help_says_how_to_compose(fake: FakeDiscord, frontend: DiscordFrontend) -> None:
+    ref = await fake.send_interaction("help", {}, user=fake.user, locale="en-US")
+    followup = await ref.followup(timeout=10)
+    assert "pick the glyphs suggested" in followup.json["content"]
+    assert "/compose" not in followup.json["content"]  # no composer on Discord

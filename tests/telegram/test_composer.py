@@ -227,3 +227,13 @@ async def test_a_composer_opened_before_a_restart_works_after_it(
         await _press(fake, composer, _find(shown, lambda t: t.startswith("Ask")))  # type: ignore[arg-type]
         answer = await fake.wait_for("sendMessage", since=mark, timeout=WAIT, ok=True)
         assert answer.params["text"].split("\n")[0] == "♁🜂🜍"
+
+
+async def test_help_says_how_to_compose(fake: FakeBotAPI, god_service) -> None:
+    async with running(fake, god_service):
+        for code, wanted in (("en", "/compose builds a question"), ("ru", "/compose складывает")):
+            mark = fake.mark()
+            fake.push_update(fake.command("help", language_code=code))
+            call = await fake.wait_for("sendMessage", since=mark, timeout=WAIT, ok=True)
+            assert wanted in call.params["text"]
+            assert "\n/compose — " in call.params["text"]
