@@ -105,10 +105,10 @@ class Outcome:
     picture: bytes | None = None  # a PNG, with ``text`` as its caption
     private: bool = False  # for the asker's eyes only, where the platform can do that
     refusal: Refusal | None = None
+    composer: bool = False  # the text is a glyph composer: give it the composer's buttons
     language: Language = "en"
     alternatives: tuple[Alternative, ...] = ()
     already_sent: bool = False  # a redelivered question whose answer went out before: no reply
-    composer: bool = False  # the text is a glyph composer: give it the composer's buttons
 
     @property
     def text(self) -> str:
