@@ -13,12 +13,16 @@ import logging
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core import commands
 from core.commands import Invocation, Outcome
 from core.service import GodService
 from core.texts import say
 from core.types import Incoming
+
+if TYPE_CHECKING:
+    from bot.console.completer import GlyphCompleter
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +94,18 @@ class ConsoleFrontend:
         await asyncio.to_thread(path.write_bytes, outcome.picture)
         return f"{outcome.text}\n{path}"
 
+    def _completer(self) -> GlyphCompleter:
+        """Tab completion of words into glyphs (prompt_toolkit is loaded only for a terminal)."""
+        from bot.console.completer import GlyphCompleter
+
+        return GlyphCompleter(self.service, self.language_hint)
+
     async def run(self) -> None:
         """Chat until Ctrl-D, Ctrl-C or /quit."""
         interactive = sys.stdin.isatty()
         if interactive:
             print("🜂⧖🕯  Silent God — /help for commands, Ctrl-D to leave.")
-        session = _prompt_session() if interactive else None
+        session = _prompt_session(self._completer()) if interactive else None
         while True:
             try:
                 if session is not None:
@@ -124,12 +134,14 @@ def _login_name() -> str:
         return "you"
 
 
-def _prompt_session():  # type: ignore[no-untyped-def]
+def _prompt_session(completer: GlyphCompleter):  # type: ignore[no-untyped-def]
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory
 
     history = Path.home() / ".silentgod_history"
     try:
-        return PromptSession(history=FileHistory(str(history)))
+        return PromptSession(
+            history=FileHistory(str(history)), completer=completer, complete_while_typing=False
+        )
     except OSError:
-        return PromptSession()
+        return PromptSession(completer=completer, complete_while_typing=False)

@@ -11,22 +11,30 @@ Commands that only administrators may run are hidden from members
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str
 
+from bot.chunks import utf16_length
 from bot.discord import delivery, incoming
 from bot.discord.render import to_interaction
 from core import commands
 from core.commands import Command, Invocation, Option, Words
+from core.commands.completion import completer_for
+from core.language.text import client_language, script_language
 
 if TYPE_CHECKING:
     from bot.discord.bot import SilentGodBot
 
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 ALWAYS_PRIVATE = frozenset({"help", "history", "forget"})
+AUTOCOMPLETE_CHOICES = 25  # Discord shows at most 25 choices
+# A choice's name and value hold at most 100 characters; counted in UTF-16 units, the stricter
+# reading, so that no glyph outside the basic plane can push one over
+CHOICE_CHARS = 100
 
 
 def localised(words: Words) -> locale_str:
@@ -135,7 +143,34 @@ def slash_command(bot: SilentGodBot, command: Command) -> app_commands.Command[A
     )
     if command.who == "admins":
         slash.default_permissions = ADMIN_PERMISSIONS
+    for option in options:
+        if option.completes and not option.choices:
+            slash.autocomplete(option.name)(completion(bot))
     return slash
+
+
+Choices = list[app_commands.Choice[str]]
+
+
+def completion(bot: SilentGodBot) -> Callable[[discord.Interaction, str], Awaitable[Choices]]:
+    """The autocomplete of a text option: the words typed so far as glyph scenes, from memory
+    (no model, no store), with their words in the user's language."""
+
+    async def complete(interaction: discord.Interaction, current: str) -> Choices:
+        language = client_language(interaction.locale.value) or script_language(current) or "en"
+        found = completer_for(bot.service).complete(
+            current,
+            language,
+            limit=AUTOCOMPLETE_CHOICES,
+            max_chars=CHOICE_CHARS,
+            measure=utf16_length,
+        )
+        return [
+            app_commands.Choice(name=c.label(CHOICE_CHARS, utf16_length), value=c.glyphs)
+            for c in found
+        ]
+
+    return complete
 
 
 def translate_menu(bot: SilentGodBot) -> app_commands.ContextMenu:

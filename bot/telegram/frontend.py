@@ -33,6 +33,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import StartupError
 from bot.config import TelegramConfig
+from bot.telegram.composer import PATTERN as COMPOSER
 from bot.telegram.handlers import GodHandlers
 from bot.telegram.intake import StoredIntake
 from bot.telegram.logs import Redactor
@@ -128,6 +129,7 @@ class TelegramFrontend:
         )
         application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, h.on_migrate))
         application.add_handler(CallbackQueryHandler(h.on_reveal, pattern=r"^reveal:"))
+        application.add_handler(CallbackQueryHandler(h.composer.on_press, pattern=COMPOSER))
         application.add_handler(CallbackQueryHandler(h.on_other_button))
         application.add_handler(InlineQueryHandler(h.on_inline))
         application.add_error_handler(h.on_error)

@@ -19,6 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Te
 from telegram.ext import ContextTypes
 
 from bot.telegram import delivery, updates
+from bot.telegram.composer import Composer
 from bot.telegram.delivery import chat_action, one_part, send_outcome
 from core import commands
 from core.commands import Invocation, Outcome
@@ -47,6 +48,7 @@ class GodHandlers:
         self.redact = redact
         self.intake = intake
         self.replayed: set[int] = set()  # update ids handled again after a restart
+        self.composer = Composer(service)
 
     async def _is_admin(self, message: Message, bot: Bot) -> bool:
         """Private chats belong to their user; in groups ask Telegram who administers."""
@@ -72,6 +74,9 @@ class GodHandlers:
         else:
             async with chat_action(message, action):
                 outcome = await commands.run(self.service, name, invocation)
+        if outcome.composer:
+            await self.composer.open(message, outcome, invocation.message.user_id)
+            return
         # an answer given after a restart says which question it answers
         quote = True if invocation.message.redelivered else None
         await send_outcome(message, outcome, self.service, quote=quote)

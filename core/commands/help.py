@@ -19,6 +19,7 @@ def command_lines(commands: tuple[Command, ...], language: Language) -> tuple[st
 
 def help_parts(platform: Platform, language: Language) -> tuple[str, ...]:
     """The whole help: who the god is, the modes, the commands of this platform, examples."""
+    from core.commands.compose import HOW_TO_COMPOSE
     from core.commands.table import commands_on
 
     shown = tuple(c for c in commands_on(platform) if c.in_help)
@@ -27,6 +28,7 @@ def help_parts(platform: Platform, language: Language) -> tuple[str, ...]:
         "",
         *command_lines(shown, language),
         "",
+        HOW_TO_COMPOSE[platform](language),
         say("help_examples", language),
     )
 

@@ -69,6 +69,7 @@ class Option:
     minimum: int | None = None
     maximum: int | None = None
     platforms: frozenset[Platform] = PLATFORMS
+    completes: bool = False  # words typed here may be completed into glyphs as they are typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class Outcome:
     picture: bytes | None = None  # a PNG, with ``text`` as its caption
     private: bool = False  # for the asker's eyes only, where the platform can do that
     refusal: Refusal | None = None
+    composer: bool = False  # the text is a glyph composer: give it the composer's buttons
     language: Language = "en"
     alternatives: tuple[Alternative, ...] = ()
     # nothing goes out: a redelivered answer already did, or its asker was told to slow down

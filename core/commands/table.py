@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.commands import asking, field, help, lexicon, memory, settings
+from core.commands import asking, compose, field, help, lexicon, memory, settings
 from core.commands.model import PLATFORMS, Choice, Command, Option, Platform, Words
 from core.service.memory import HISTORY_LIMIT
 
@@ -10,6 +10,7 @@ MESSAGE = Option(
     "message",
     "сообщение",
     Words("Words or glyphs, e.g. 🜂⧖🕯", "Слова или глифы, например 🜂⧖🕯"),
+    completes=True,
 )
 MESSAGE_USAGE = Words("<message>", "<сообщение>")
 
@@ -49,6 +50,16 @@ COMMANDS: tuple[Command, ...] = (
         asking.translate,
         options=(MESSAGE,),
         usage=MESSAGE_USAGE,
+    ),
+    Command(
+        "compose",
+        "составить",
+        Words(
+            "Build a question in glyphs with buttons, then ask it",
+            "Сложить вопрос из глифов кнопками и задать его",
+        ),
+        compose.compose,
+        platforms=frozenset({"console", "telegram"}),
     ),
     Command(
         "mode",
@@ -136,6 +147,7 @@ COMMANDS: tuple[Command, ...] = (
                     "Text or glyphs to carry across the bridge",
                     "Текст или глифы, которые перевести мостом",
                 ),
+                completes=True,
             ),
         ),
         usage=Words("<text or glyphs>", "<текст или глифы>"),
@@ -153,6 +165,7 @@ COMMANDS: tuple[Command, ...] = (
                     "A word (ru or en), a concept key or a glyph",
                     "Слово (ru или en), ключ понятия или глиф",
                 ),
+                completes=True,
             ),
         ),
         usage=Words("<word or glyph>", "<слово или глиф>"),

@@ -19,6 +19,7 @@ from bot.console.frontend import ConsoleFrontend
 from bot.discord.frontend import DiscordFrontend
 from bot.telegram.frontend import TelegramFrontend
 from core.commands import command, commands_on
+from core.commands.compose import HOW_TO_COMPOSE
 from core.language.graphemes import graphemes
 from core.service import GodService
 from tests.fakes.discord_api import FakeDiscord
@@ -60,8 +61,17 @@ SCRIPT = (
 Say = Callable[[str], Awaitable[str]]
 
 
+# How to compose differs by platform on purpose (buttons, autocomplete, Tab): /help's lines
+# about it are left out of the comparison, and /compose itself is tested per platform
+# (tests/telegram/test_composer.py, tests/discord/test_discord_autocomplete.py, tests/console)
+PER_PLATFORM = {w(language) for w in HOW_TO_COMPOSE.values() for language in ("en", "ru")}
+NOT_SCRIPTED = {"compose"}
+
+
 def words(text: str) -> list[str]:
     """The words and glyphs of a reply, formatting aside."""
+    lines = text.split("\n")
+    text = "\n".join(x for x in lines if x not in PER_PLATFORM and not x.startswith("/compose "))
     tokens: list[str] = []
     for piece in re.findall(r"\w+|\S", text):
         tokens.extend(graphemes(piece) if not piece.isalnum() else [piece])
@@ -176,5 +186,5 @@ async def test_one_conversation_reads_the_same_on_every_platform(
 @pytest.mark.parametrize("platform", ["console", "telegram", "discord"])
 def test_every_listed_command_is_in_the_script(platform: str) -> None:
     played = {split(line)[0] for line in SCRIPT}
-    offered = {c.name for c in commands_on(platform)} - {"start"}  # type: ignore[arg-type]
+    offered = {c.name for c in commands_on(platform)} - {"start", *NOT_SCRIPTED}  # type: ignore[arg-type]
     assert offered <= played

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.console.frontend import ConsoleFrontend
+from core.language.graphemes import graphemes
 
 
 async def test_seed_exchanges_in_glyph_mode(god_service) -> None:
@@ -78,3 +79,55 @@ async def test_bad_input_gets_a_clear_answer(god_service) -> None:
     weird = await console.handle("\x00\x07 \u202efire\u200b \ud800 👨\u200d👩\u200d👧")
     assert weird
     assert "Add a message" in await console.handle("/glyph")
+
+
+async def test_compose_lists_every_category_and_glyph_with_its_words(god_service) -> None:
+    console = ConsoleFrontend(god_service, user_id="ada", language_hint="en")
+    listing = (await console.handle("/compose")).splitlines()
+    assert listing[0].startswith("The glyphs by category")
+    assert listing[1].startswith("questions: ⚗ mix  ☍ opposite")
+    assert any(line.startswith("elements: 🜂 fire") for line in listing)
+    shown = "\n".join(listing)
+    assert all(f"{e.glyph} {e.lemma('en')}" in shown for e in god_service.lexicon)
+    russian = ConsoleFrontend(god_service, user_id="ivan", language_hint="ru")
+    assert "стихии: 🜂 огонь" in await russian.handle("/compose")
+    assert "Tab" in await console.handle("/help")
+
+
+async def test_typed_words_become_glyphs_by_tab_completion(god_service) -> None:
+    import asyncio
+
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    console = ConsoleFrontend(god_service, user_id="ada", language_hint="en")
+    with create_pipe_input() as keys:
+        session: PromptSession[str] = PromptSession(
+            input=keys, output=DummyOutput(), completer=console._completer()
+        )
+        prompt = asyncio.create_task(session.prompt_async("you › "))
+        buffer = session.default_buffer
+
+        async def press(text: str, until) -> None:  # type: ignore[no-untyped-def]
+            keys.send_text(text)
+            for _ in range(500):
+                if until():
+                    return
+                await asyncio.sleep(0.01)
+            raise AssertionError(f"no change after {text!r}: {buffer.text!r}")
+
+        await press("/co", lambda: buffer.text == "/co")
+        await press("\t", lambda: buffer.text == "/compose")  # one command: Tab completes it
+        await press("\x7f" * 8 + "/glyph fire ti", lambda: buffer.text == "/glyph fire ti")
+        await press("\t", lambda: buffer.complete_state is not None)  # Tab: the scenes
+        offered = [c.text for c in buffer.complete_state.completions]  # type: ignore[union-attr]
+        assert "🜂⧖" in offered and all(scene.startswith("🜂") for scene in offered)
+        while buffer.text != "/glyph 🜂⧖":  # Tab again walks through them
+            before = buffer.text
+            await press("\t", lambda: buffer.text != before)  # noqa: B023
+        keys.send_text("\r")
+        line = await asyncio.wait_for(prompt, 5)
+    assert line == "/glyph 🜂⧖"
+    answer = await console.handle(line)
+    assert answer and all(god_service.lexicon.by_glyph(g) for g in graphemes(answer))

@@ -66,6 +66,13 @@ class EchoBot(commands.Bot):
             await interaction.response.defer(thinking=True)
             await interaction.followup.send(f"echo: {message}")
 
+        @echo.autocomplete("message")
+        async def echo_choices(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            """One choice: what was typed, with an exclamation mark."""
+            return [app_commands.Choice(name=f"{current}!"[:100], value=f"{current}!")]
+
         @self.tree.command(name="field", description="Draw the meaning field")
         async def field(interaction: discord.Interaction) -> None:
             """Defer, follow up with a picture, then edit the original response."""
@@ -180,6 +187,26 @@ async def test_slash_command_defers_then_follows_up(fake: FakeDiscord, bot: Echo
     plain = await fake.send_interaction("echo", {"message": "again"}, user=fake.user)
     await plain.followup()
     assert not bot.seen[-1].permissions.manage_guild
+
+
+async def test_autocomplete_is_a_type_4_interaction_answered_with_choices(
+    fake: FakeDiscord, bot: EchoBot
+) -> None:
+    """Typing into an autocomplete option: choices (type 8) come back, checked like Discord."""
+    await bot.tree.sync()
+    [option] = fake.command("echo")["options"]
+    assert option["autocomplete"] is True
+    ref = await fake.send_autocomplete("echo", {"message": "he"}, "message")
+    assert await ref.offered() == [{"name": "he!", "value": "he!"}]
+    assert (await ref.callback()).json["type"] == 8
+    assert not bot.seen  # the command itself did not run
+
+    too_long = await fake.send_autocomplete("echo", {"message": "x" * 100}, "message")
+    refused = await too_long.callback()
+    assert refused.status == 400 and too_long.choices is None
+    assert [v.field for v in fake.take_violations()] == ["data.choices.0.value"]
+    with pytest.raises(ValueError, match="no autocomplete"):
+        await fake.send_autocomplete("field", {}, "message")
 
 
 async def test_followup_file_and_original_edit(fake: FakeDiscord, bot: EchoBot) -> None:

@@ -110,6 +110,7 @@ class InteractionType:
 
     APPLICATION_COMMAND = 2
     MESSAGE_COMPONENT = 3
+    APPLICATION_COMMAND_AUTOCOMPLETE = 4
     MODAL_SUBMIT = 5
 
 
@@ -121,6 +122,7 @@ class CallbackType:
     DEFERRED_CHANNEL_MESSAGE = 5
     DEFERRED_UPDATE_MESSAGE = 6
     UPDATE_MESSAGE = 7
+    AUTOCOMPLETE_RESULT = 8
     MODAL = 9
 
 
@@ -373,6 +375,7 @@ class InteractionRef:
     ephemeral: bool = False
     original_message_id: str | None = None
     source_message_id: str | None = None
+    choices: list[JSONDict] | None = None  # what an autocomplete callback offered
 
     @property
     def loading(self) -> bool:
@@ -399,6 +402,13 @@ class InteractionRef:
         """Wait for an edit of the original response (PATCH …/messages/@original)."""
         path = rf"/webhooks/{self.application_id}/{re.escape(self.token)}/messages/@original"
         return await self.fake.wait_for("PATCH", path, timeout=timeout)
+
+    async def offered(self, timeout: float = 5.0) -> list[JSONDict]:
+        """Wait for an autocomplete callback (type 8) and return the choices it offered."""
+        callback = await self.callback(timeout)
+        if not callback.ok or self.choices is None:
+            raise AssertionError(f"{self} was not answered with choices: {callback.status}")
+        return self.choices
 
     def webhook_requests(self) -> list[RecordedRequest]:
         """Every request made with this interaction's token so far."""
@@ -1431,6 +1441,7 @@ class FakeDiscord:
         allowed = {
             InteractionType.APPLICATION_COMMAND: {4, 5, 9},
             InteractionType.MESSAGE_COMPONENT: {4, 5, 6, 7, 9},
+            InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE: {8},
             InteractionType.MODAL_SUBMIT: {4, 5, 6, 7},
         }[ref.type]
         if kind not in allowed:
@@ -1439,6 +1450,8 @@ class FakeDiscord:
         if kind in (4, 7):
             _validate_message(data, rq.files, creating=kind == 4)
         ref.acked_type = kind
+        if kind == CallbackType.AUTOCOMPLETE_RESULT:
+            ref.choices = list(data.get("choices") or [])
         ref.ephemeral = bool(int(data.get("flags") or 0) & EPHEMERAL)
         message: JSONDict | None = None
         if kind in (CallbackType.CHANNEL_MESSAGE, CallbackType.DEFERRED_CHANNEL_MESSAGE):
@@ -1850,6 +1863,42 @@ class FakeDiscord:
             data["resolved"] = resolved
         if target_id:
             data["target_id"] = target_id
+        payload["data"] = data
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return ref
+
+    async def send_autocomplete(
+        self,
+        name: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        user: User | str | None = None,
+        channel: Channel | str | None = None,
+        locale: str | None = None,
+    ) -> InteractionRef:
+        """A user types into option ``focused`` of command ``name`` (type 4 interaction).
+
+        ``options`` are the values typed so far (the focused one as a partial string, as
+        Discord sends it); ``ref.offered()`` waits for the bot's choices (callback type 8).
+        """
+        ref, payload = self._interaction_base(
+            InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE, user, channel, locale
+        )
+        command = self._synced_command(name, 1, ref.guild_id)
+        if command is None:
+            raise ValueError(f"no synced command {name!r} to autocomplete")
+        declared = {o["name"]: o for o in command.get("options", [])}
+        if not declared.get(focused, {}).get("autocomplete"):
+            raise ValueError(f"option {focused!r} of {name!r} has no autocomplete")
+        data: JSONDict = {"id": command["id"], "name": name, "type": 1, "options": []}
+        for key, value in options.items():
+            option = {"name": key, "type": declared.get(key, {}).get("type", 3), "value": value}
+            if key == focused:
+                option["focused"] = True
+            data["options"].append(option)
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
         payload["data"] = data
         await self.dispatch("INTERACTION_CREATE", payload)
         return ref

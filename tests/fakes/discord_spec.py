@@ -461,6 +461,17 @@ class _Rules:
         if kind in (4, 7) and isinstance(data, dict):
             allowed = CREATE_FLAGS | EPHEMERAL if kind == 4 else None
             self.message("data.", data, allowed_flags=allowed)
+        if kind == 8 and isinstance(data, dict):
+            self.autocomplete(data)
+
+    def autocomplete(self, data: JSONDict) -> None:
+        """Autocomplete choices: a string value holds at most 100 characters (the schema
+        allows 6000, the prose of "Application Command Option Choice" says 100)."""
+        for i, choice in enumerate(data.get("choices") or []):
+            value = choice.get("value") if isinstance(choice, dict) else None
+            if isinstance(value, str) and len(value) > 100:
+                at = f"data.choices.{i}.value"
+                self.bad(at, value, "Must be 100 or fewer in length.", "BASE_TYPE_MAX_LENGTH")
 
 
 def _walk(where: str, components: list[Any]) -> Iterator[tuple[str, JSONDict]]:

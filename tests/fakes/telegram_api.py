@@ -472,6 +472,9 @@ class FakeBotAPI:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._files: dict[str, tuple[JSONDict, bytes]] = {}
         self._file_paths: dict[str, bytes] = {}
+        self._edit_interval: float | None = None  # see limit_edits()
+        self._edit_retry_after = 1
+        self._last_edit: dict[tuple[int, int], float] = {}
         handlers: dict[str, Handler] = {
             "getMe": self._get_me, "logOut": self._true, "close": self._true,
             "getUpdates": self._get_updates, "setWebhook": self._set_webhook,
@@ -641,6 +644,15 @@ class FakeBotAPI:
             }
             error = ApiError(description or defaults.get(error_code, "Error"), error_code)
         self._faults.setdefault(self._canonical(method), []).extend([error] * count)
+
+    def limit_edits(self, interval_s: float | None = 1.0, *, retry_after: int = 1) -> None:
+        """Simulate Telegram's flood control on editing one message (off by default).
+
+        An editMessageText of a message less than ``interval_s`` after its previous successful
+        edit is refused with 429 "Too Many Requests: retry after ``retry_after``", as Telegram
+        answers a bot that edits one message faster than it allows; None turns it off.
+        """
+        self._edit_interval, self._edit_retry_after = interval_s, retry_after
 
     def set_chat_member(self, chat_id: int, user_id: int, status: MemberStatus) -> None:
         """Set what getChatMember answers for this user in this chat (default "member")."""
@@ -1149,6 +1161,12 @@ class FakeBotAPI:
         msg = self._editable(p)
         if "text" not in msg:
             raise ApiError("Bad Request: there is no text in the message to edit")
+        key = (msg["chat"]["id"], msg["message_id"])
+        last = self._last_edit.get(key)
+        interval = self._edit_interval
+        if interval is not None and last is not None and time.monotonic() - last < interval:
+            wait = self._edit_retry_after
+            raise ApiError(f"Too Many Requests: retry after {wait}", 429, {"retry_after": wait})
         text, entities = self._checked_text(p)
         markup = p.get("reply_markup")
         markup = markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
@@ -1162,7 +1180,8 @@ class FakeBotAPI:
         edited.update(text=text, edit_date=int(time.time()))
         edited.update({"entities": entities} if entities else {})
         edited.update({"reply_markup": markup} if markup else {})
-        self._messages[(msg["chat"]["id"], msg["message_id"])] = edited
+        self._messages[key] = edited
+        self._last_edit[key] = time.monotonic()
         return edited
 
     async def _edit_message_reply_markup(self, p: JSONDict, files: Uploads) -> Any:

@@ -282,6 +282,30 @@ async def test_429_is_retried_by_the_rate_limiter(
     assert app.bot_data[ERRORS].empty()
 
 
+async def test_editing_one_message_too_fast_is_refused_when_simulated(
+    fake: FakeBotAPI, app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    fake.push_update(fake.command("start"))
+    sent = await fake.wait_for("sendMessage")
+    message_id = sent.result["message_id"]
+    await app.bot.edit_message_text("one", DEFAULT_USER_ID, message_id)  # no limit: any pace
+    await app.bot.edit_message_text("two", DEFAULT_USER_ID, message_id)
+    fake.limit_edits(60.0, retry_after=1)
+    mark = fake.mark()
+    fake.push_update(fake.callback_query("glyph", message=sent))
+    answer = await fake.wait_for("answerCallbackQuery", since=mark)
+    assert answer.ok  # the press is answered; its edit is refused
+    refused = await fake.wait_for("editMessageText", since=mark)
+    assert refused.status == 429 and refused.response["parameters"] == {"retry_after": 1}
+    assert "Too Many Requests" in refused.response["description"]
+    assert fake.message(DEFAULT_USER_ID, message_id)["text"] == "two"
+    await asyncio.wait_for(_next_error(app), 10)  # the rate limiter gave up after its retries
+    fake.limit_edits(None)
+    await app.bot.edit_message_text("three", DEFAULT_USER_ID, message_id)
+    assert fake.message(DEFAULT_USER_ID, message_id)["text"] == "three"
+
+
 async def test_other_injected_errors_reach_the_bot(fake: FakeBotAPI, app: Application) -> None:
     fake.fail_next(
         "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
