@@ -72,12 +72,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             key = chat.id
             if self._waiting.get(key, 0) >= self.per_chat_backlog:
                 status = "refused"
-                logger.warning("chat %s floods: update %s refused", key, update_id)
                 if inspect.iscoroutine(coroutine):
                     coroutine.close()
-                if key not in self._told and self._flooded is not None:
+                if key not in self._told:  # once per flood: the log and the chat
                     self._told.add(key)
-                    await self._flooded(update)  # type: ignore[arg-type]
+                    logger.warning("chat %s floods: updates beyond its backlog refused", key)
+                    if self._flooded is not None:
+                        await self._flooded(update)  # type: ignore[arg-type]
                 return
             lock = self._locks.setdefault(key, asyncio.Lock())
             self._waiting[key] = self._waiting.get(key, 0) + 1
