@@ -85,6 +85,7 @@ class GodService:
         await self.runner.stop()
         self.painter.close()
         await self.answering.close()
+        await self.memory.close()
         await self.chats.close()
         await self.store.close()
 

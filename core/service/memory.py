@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from core.grouping import GroupedCall
 from core.language.lexicon import Lexicon
 from core.language.oracle import SILENCE
 from core.service.chats import Chats
@@ -46,6 +47,8 @@ class Memory:
         self.contexts = contexts
         self.hearing = hearing
         self.lexicon = lexicon
+        # replies that went out together are linked in one transaction
+        self._link = GroupedCall(store.set_external_ids, name="delivery-linker")
 
     async def history(self, message: Incoming, count: int = 5) -> list[HistoryItem]:
         """The last ``count`` exchanges of this user in this chat, oldest first."""
@@ -88,9 +91,13 @@ class Memory:
     async def remember_delivery(self, message_id: int, external_message_id: str) -> None:
         """Link a stored answer to the platform's id of the message that carried it."""
         try:
-            await self.store.set_external_id(message_id, external_message_id)
+            await self._link((message_id, external_message_id))
         except StoreError as error:
             logger.warning("could not link answer %s: %s", message_id, error)
+
+    async def close(self) -> None:
+        """Finish linking what is being linked."""
+        await self._link.close()
 
     async def find_answer(self, message: Incoming, external_message_id: str) -> int | None:
         """The stored answer that a platform message carried, if any."""

@@ -77,6 +77,10 @@ class ConversationStore(Protocol):
         """Store many messages in one transaction; their ids in the same order."""
         ...
 
+    async def set_external_ids(self, sent: Sequence[tuple[int, str]]) -> list[bool]:
+        """Remember the platform's ids of many sent messages; False where the row is gone."""
+        ...
+
     async def set_external_id(self, message_id: int, external_message_id: str) -> bool:
         """Remember the platform's id of a sent message; False if the row is gone."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from core.storage.models import Chat, Message, User
@@ -51,3 +52,14 @@ def message_record(message: Message) -> MessageRecord:
         external_message_id=message.external_message_id,
         created_at=message.created_at,
     )
+
+
+def check_choice(value: object, allowed: Sequence[object], what: str) -> None:
+    """Refuse a value the store does not take (a mode, a kind, a language)."""
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
+
+
+def row_id(obj: ChatRecord | UserRecord | int) -> int:
+    """The id of a stored record, or the id itself."""
+    return obj if isinstance(obj, int) else obj.id

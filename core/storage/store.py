@@ -33,7 +33,13 @@ from core.storage.records import (
     StoreError,
     UserRecord,
 )
-from core.storage.rows import chat_record, message_record, user_record
+from core.storage.rows import (
+    chat_record,
+    check_choice,
+    message_record,
+    row_id,
+    user_record,
+)
 from core.types import LANGUAGES, MODES, ChatKind, LanguageSetting, Mode
 
 logger = logging.getLogger(__name__)
@@ -42,15 +48,6 @@ T = TypeVar("T")
 
 CHAT_KINDS: tuple[ChatKind, ...] = ("private", "group", "channel")
 LANGUAGE_SETTINGS: tuple[LanguageSetting, ...] = ("ru", "en", "auto")
-
-
-def _check(value: object, allowed: Sequence[object], what: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
-
-
-def _id(obj: ChatRecord | UserRecord | int) -> int:
-    return obj if isinstance(obj, int) else obj.id
 
 
 class SqlStore:
@@ -139,7 +136,7 @@ class SqlStore:
         self, platform: str, external_id: str, kind: ChatKind, title: str | None = None
     ) -> ChatRecord:
         """The stored chat, created on first sight; kind and a given title are kept current."""
-        _check(kind, CHAT_KINDS, "chat kind")
+        check_choice(kind, CHAT_KINDS, "chat kind")
 
         async def work() -> ChatRecord:
             async with self._sessions() as session:
@@ -213,7 +210,7 @@ class SqlStore:
         if not keys:
             return []
         for key in keys:
-            _check(key.chat_kind, CHAT_KINDS, "chat kind")
+            check_choice(key.chat_kind, CHAT_KINDS, "chat kind")
 
         async def once() -> list[Conversation]:
             async with self._sessions.begin() as session:
@@ -273,7 +270,7 @@ class SqlStore:
     async def set_chat_mode(self, platform: str, chat_external_id: str, mode: Mode | None) -> None:
         """Set the chat's default mode; None goes back to the configured default."""
         if mode is not None:
-            _check(mode, MODES, "mode")
+            check_choice(mode, MODES, "mode")
         await self._update_chat("set the chat mode", platform, chat_external_id, default_mode=mode)
 
     async def set_channel_mode(
@@ -285,7 +282,7 @@ class SqlStore:
     ) -> None:
         """Set one channel's mode; None removes the override."""
         if mode is not None:
-            _check(mode, MODES, "mode")
+            check_choice(mode, MODES, "mode")
 
         async def work() -> None:
             async with self._sessions.begin() as session:
@@ -318,7 +315,7 @@ class SqlStore:
         self, platform: str, chat_external_id: str, language: LanguageSetting
     ) -> None:
         """Set the language of the chat's translated voice."""
-        _check(language, LANGUAGE_SETTINGS, "language")
+        check_choice(language, LANGUAGE_SETTINGS, "language")
         await self._update_chat(
             "set the chat language", platform, chat_external_id, language=language
         )
@@ -330,10 +327,10 @@ class SqlStore:
         if not messages:
             return []
         for message in messages:
-            _check(message.mode, MODES, "mode")
-            _check(message.role, ("user", "god"), "role")
+            check_choice(message.mode, MODES, "mode")
+            check_choice(message.role, ("user", "god"), "role")
             if message.language is not None:
-                _check(message.language, LANGUAGES, "language")
+                check_choice(message.language, LANGUAGES, "language")
         rows = [
             {
                 "chat_id": m.chat_id,
@@ -382,9 +379,27 @@ class SqlStore:
 
     async def set_external_id(self, message_id: int, external_message_id: str) -> bool:
         """Remember the platform's id of a sent message; False if the row is gone."""
-        return await self._update_message(
-            "store the sent message id", message_id, external_message_id=external_message_id
-        )
+        return (await self.set_external_ids([(message_id, external_message_id)]))[0]
+
+    async def set_external_ids(self, sent: Sequence[tuple[int, str]]) -> list[bool]:
+        """Remember the platform's ids of many sent messages in one transaction (a group
+        commit of the replies that went out together); False where the row is gone."""
+        if not sent:
+            return []
+
+        async def work() -> list[bool]:
+            found: list[bool] = []
+            async with self._sessions.begin() as session:
+                for message_id, external_id in sent:
+                    result = await session.execute(
+                        update(Message)
+                        .where(Message.id == message_id)
+                        .values(external_message_id=external_id)
+                    )
+                    found.append(bool(result.rowcount))  # type: ignore[attr-defined]
+            return found
+
+        return await self._run("store the sent message ids", work)
 
     async def get_message(self, message_id: int) -> MessageRecord | None:
         """One message by id."""
@@ -402,7 +417,9 @@ class SqlStore:
         """The newest message of the chat with this platform message id."""
         stmt = (
             select(Message)
-            .where(Message.chat_id == _id(chat), Message.external_message_id == external_message_id)
+            .where(
+                Message.chat_id == row_id(chat), Message.external_message_id == external_message_id
+            )
             .order_by(Message.id.desc())
             .limit(1)
         )
@@ -421,7 +438,7 @@ class SqlStore:
 
         async def work() -> Exchange | None:
             async with self._sessions() as session:
-                return await conversations.question(session, _id(chat), external_message_id)
+                return await conversations.question(session, row_id(chat), external_message_id)
 
         return await self._run("find a question", work)
 
@@ -437,9 +454,9 @@ class SqlStore:
         conversation in it: ``thread``, None for the chat itself), oldest first."""
         if limit <= 0:
             return []
-        stmt = select(Message).where(Message.chat_id == _id(chat), Message.role == "user")
+        stmt = select(Message).where(Message.chat_id == row_id(chat), Message.role == "user")
         if user is not None:
-            stmt = stmt.where(Message.user_id == _id(user))
+            stmt = stmt.where(Message.user_id == row_id(user))
         if thread != "any":
             stmt = stmt.where(conversations.in_thread(thread))
         stmt = stmt.order_by(Message.id.desc()).limit(limit)
@@ -461,29 +478,11 @@ class SqlStore:
 
     async def forget(self, chat: ChatRecord | int, user: UserRecord | int) -> int:
         """Delete a user's questions in a chat and the god's answers; returns how many."""
-        chat_id, user_id = _id(chat), _id(user)
-        questions = select(Message.id).where(
-            Message.chat_id == chat_id, Message.user_id == user_id, Message.role == "user"
-        )
+        chat_id, user_id = row_id(chat), row_id(user)
 
         async def work() -> int:
             async with self._sessions.begin() as session:
-                # Answers first, explicitly: the database may not enforce ON DELETE CASCADE.
-                await session.execute(
-                    delete(Message)
-                    .where(Message.role == "god", Message.reply_to_id.in_(questions))
-                    .execution_options(synchronize_session=False)
-                )
-                result = await session.execute(
-                    delete(Message)
-                    .where(
-                        Message.chat_id == chat_id,
-                        Message.user_id == user_id,
-                        Message.role == "user",
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-            return int(result.rowcount)
+                return await conversations.forget(session, chat_id, user_id)
 
         forgotten = await self._run("forget the messages", work)
         logger.info("forgot %d exchanges of user %d in chat %d", forgotten, user_id, chat_id)
