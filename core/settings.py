@@ -27,6 +27,7 @@ class CoreSettings:
     max_message_chars: int = 2000
     context_turns: int = 1
     cache_size: int = 10_000
+    settings_ttl_s: float = 5.0
     batch_max: int = BATCH_MAX
     batch_wait_ms: float = BATCH_WAIT_MS
     queue_size: int = 512
