@@ -23,6 +23,7 @@ from core.service.field import FieldPainter
 from core.service.hearing import Hearing
 from core.service.memory import HISTORY_LIMIT, HistoryItem, Memory
 from core.settings import CoreSettings
+from core.storage.notify import SettingsNotices
 from core.storage.repository import ConversationStore
 
 __all__ = [
@@ -47,14 +48,16 @@ class GodService:
         bridge: Bridge,
         lexicon: Lexicon,
         god: God | None = None,
+        notices: SettingsNotices | None = None,
     ) -> None:
         self.settings = settings
+        self.notices = notices
         self.store = store
         self.runner = runner
         self.lexicon = lexicon
         self.hearing = Hearing(bridge)
         contexts = Contexts(store, lexicon, settings.context_turns, settings.cache_size)
-        self.chats = Chats(settings, store, contexts)
+        self.chats = Chats(settings, store, contexts, notices)
         self.answering = Answering(
             settings, store, self.chats, contexts, self.hearing, runner, lexicon
         )
@@ -68,14 +71,18 @@ class GodService:
         return self.hearing.bridge
 
     async def prepare(self) -> None:
-        """Load what a first message would otherwise wait for."""
+        """Load what a first message would otherwise wait for; hear other processes' changes."""
         await self.hearing.prepare()
+        if self.notices is not None:
+            await self.notices.start(self.chats.forget, self.chats.forget_all)
 
     async def close(self) -> None:
         """Drain in-flight answers, stop the worker and close the store."""
         await self.runner.stop()
         await self.answering.close()
         await self.chats.close()
+        if self.notices is not None:
+            await self.notices.close()
         await self.store.close()
 
 
