@@ -248,6 +248,7 @@ class TelegramFrontend:
                 allowed_updates=ALLOWED_UPDATES,
                 poll_timeout_s=self.poll_timeout_s,
                 recover_within_s=config.recover_within_s,
+                shared=self.leadership is not None and self.leadership.shared,
             )
             self.handlers.replayed = self.intake.replayed
             await self.intake.recover()

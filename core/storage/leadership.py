@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 from pathlib import Path
 from typing import IO, Any
 
@@ -85,7 +86,9 @@ class Leadership:
         dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._dropped = asyncio.Event()
         dropped = self._dropped
-        connection = await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT_S)
+        # named, so that an operator sees in pg_stat_activity which process holds what
+        settings = {"application_name": f"silentgod {self.name} pid {os.getpid()}"}
+        connection = await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT_S, server_settings=settings)
         connection.add_termination_listener(lambda _connection: dropped.set())
         self._connection = connection
         return connection
