@@ -407,7 +407,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     concurrency = tuple(args.concurrency) if args.concurrency else (1, 16, 64, 256)
     modes = tuple(args.mode) if args.mode else ("glyph", "translate")
     results = run_benchmark(
-        god, concurrencies=concurrency, modes=modes, messages_per_chat=args.messages
+        god,
+        concurrencies=concurrency,
+        modes=modes,
+        messages_per_chat=args.messages,
+        storage_url=args.storage_url,
     )
     if args.json:
         print_json(results)
@@ -488,6 +492,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--messages", type=int, default=2, help="messages per simulated chat (at least 256 in all)"
     )
     bench.add_argument("--threads", type=int, default=2)
+    bench.add_argument(
+        "--storage-url", help="the store to measure on (default: a fresh SQLite file per run)"
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.set_defaults(handler=cmd_bench)
 

@@ -89,9 +89,11 @@ async def run_scenario(
     seed: int = 0,
     pool: Sequence[str] | None = None,
     bridge: LexiconBridge | None = None,
+    storage_url: str | None = None,
 ) -> Figures:
-    """Simulated chats through one fresh service; returns latency and throughput."""
-    store = await open_store(f"sqlite+aiosqlite:///{database}", upgrade=True)
+    """Simulated chats through one fresh service (on ``storage_url`` if given, else a fresh
+    SQLite file at ``database``); returns latency and throughput."""
+    store = await open_store(storage_url or f"sqlite+aiosqlite:///{database}", upgrade=True)
     if baseline:
         runner = GodRunner(
             _reference_answerer(god), batch_max=1, queue_size=concurrency, timeout_s=600.0
@@ -114,7 +116,8 @@ async def run_scenario(
     async def chat(index: int) -> None:
         for turn in range(messages_per_chat):
             text = questions[index * messages_per_chat + turn]
-            message = Incoming("bench", f"chat{index}", f"user{index}", text)
+            # the scenario in the id: on a shared database each scenario has new chats too
+            message = Incoming("bench", f"{database.stem}-chat{index}", f"user{index}", text)
             started = time.perf_counter()
             reply = await service.answering.answer(message)
             latencies.append((time.perf_counter() - started) * 1000)
@@ -148,6 +151,7 @@ async def benchmark(
     modes: Sequence[Mode] = MODES,
     messages_per_chat: int = 2,
     min_replies: int = MIN_REPLIES,
+    storage_url: str | None = None,
 ) -> list[dict[str, object]]:
     """Every scenario, each with its baseline measured in the same run."""
     pool = question_pool(god)
@@ -169,6 +173,7 @@ async def benchmark(
                         database=Path(folder) / f"{baseline=}-{mode}-{concurrency}.db",
                         pool=pool,
                         bridge=bridge,
+                        storage_url=storage_url,
                     )
                     for baseline in (False, True)
                 ]

@@ -194,8 +194,10 @@ class TelegramFrontend:
             logger.info("telegram: the leader is gone; this process takes over")
             try:
                 await self._lead()
-            except StartupError as error:
-                logger.error("%s; trying again", error)
+            except Exception as error:  # a follower must outlive a failed takeover
+                reason = self.redact(str(error))
+                logger.error("telegram: taking over failed (%s); trying again", reason)
+                await self._abandon()
                 await leadership.release()
 
     async def _lead(self) -> None:
