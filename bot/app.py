@@ -12,6 +12,7 @@ from core.language.lexicon import Lexicon, load_lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
 from core.service import GodService, freeze_startup_objects
+from core.storage.notify import open_notices
 from core.storage.records import StoreError
 from core.storage.repository import open_store
 
@@ -77,7 +78,13 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
     bridge.bind(runner)  # the LoRA voice's forward passes go through the god's worker
     await runner.start()
     service = GodService(
-        settings=core, store=store, runner=runner, bridge=bridge, lexicon=lexicon, god=god
+        settings=core,
+        store=store,
+        runner=runner,
+        bridge=bridge,
+        lexicon=lexicon,
+        god=god,
+        notices=open_notices(store.url),
     )
     await service.prepare()
     freeze_startup_objects()

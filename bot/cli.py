@@ -382,6 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.add_argument(
+        "--storage-url", help="the store to measure on (default: a fresh SQLite file per run)"
+    )
+    bench.add_argument(
         "--limits",
         action="store_true",
         help="also each scenario with the per-user limits on, beside the same run without them",

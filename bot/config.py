@@ -2,7 +2,9 @@
 
 Every problem becomes a ``ConfigError`` whose one-line message names the key, so the command
 line can print it instead of a traceback. Tokens may come from the environment
-(``SILENTGOD_TELEGRAM_TOKEN``, ``SILENTGOD_DISCORD_TOKEN``) and are never part of ``repr``.
+(``SILENTGOD_TELEGRAM_TOKEN``, ``SILENTGOD_DISCORD_TOKEN``) and are never part of ``repr``;
+so may this process's Discord shards (``SILENTGOD_DISCORD_SHARDS=0-3/8``), so that one image
+serves every replica.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ TOKEN_ENVIRONMENT = {
     "discord": "SILENTGOD_DISCORD_TOKEN",
 }
 
+
+SHARDS_ENVIRONMENT = "SILENTGOD_DISCORD_SHARDS"
 
 MIN_WEBHOOK_SECRET = 32
 
@@ -62,6 +66,7 @@ class TelegramConfig:
     per_chat_backlog: int = 32
     max_concurrent_updates: int = 256
     recover_within_s: float = 3600.0
+    leader_retry_s: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class DiscordConfig:
     gateway_url: str = ""
     sharded: bool = False
     shard_count: int = 0
+    shard_ids: tuple[int, ...] = ()  # this process's shards; empty: every shard
     sync_commands: bool = True
     recover_within_s: float = 3600.0
 
@@ -129,9 +135,32 @@ def _check_value(section: str, name: str, expected: Any, value: Any) -> Any:
         if value < 0:
             raise ConfigError(f"config: {where} must not be negative")
         return float(value)
+    if expected == tuple[int, ...]:
+        return _shard_ids(where, value)
     if not isinstance(value, str):
         raise ConfigError(f"config: {where} must be text, not {value!r}")
     return value
+
+
+def _shard_ids(where: str, value: Any) -> tuple[int, ...]:
+    """Shard ids from a list ``[0, 1]``, a range ``"0-3"`` or a list in text ``"0,2"``."""
+    problem = f'config: {where} must be a list of shard ids or a range such as "0-3"'
+    if isinstance(value, str):
+        ids: list[int] = []
+        try:
+            for part in filter(None, (p.strip() for p in value.split(","))):
+                first, _, last = part.partition("-")
+                ids.extend(range(int(first), int(last or first) + 1))
+        except ValueError:
+            raise ConfigError(f"{problem}, not {value!r}") from None
+        value = ids
+    if not isinstance(value, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
+    ):
+        raise ConfigError(f"{problem}, not {value!r}")
+    if len(set(value)) != len(value):
+        raise ConfigError(f"config: {where} names a shard twice")
+    return tuple(sorted(value))
 
 
 def _section(name: str, cls: type, raw: object) -> Any:
@@ -175,6 +204,15 @@ def _validate(config: Config) -> Config:
             f"config: [telegram] webhook_secret must be at least {MIN_WEBHOOK_SECRET} characters "
             "(or empty: a random one is made at every start)"
         )
+    discord = config.discord
+    if discord.shard_ids and not discord.shard_count:
+        raise ConfigError(
+            "config: [discord] shard_ids needs shard_count (the number of shards of every process)"
+        )
+    if any(i >= discord.shard_count for i in discord.shard_ids):
+        raise ConfigError(
+            f"config: [discord] shard_ids must be below shard_count ({discord.shard_count})"
+        )
     if telegram.poll_timeout_s < 1 or telegram.per_chat_backlog < 1:
         raise ConfigError("config: [telegram] poll_timeout_s and per_chat_backlog must be >= 1")
     return config
@@ -191,7 +229,23 @@ def parse_config(data: Mapping[str, object], environ: Mapping[str, str] | None =
         token = environ.get(variable, "").strip()
         if token:
             sections[name] = dataclasses.replace(sections[name], token=token)
+    shards = environ.get(SHARDS_ENVIRONMENT, "").strip()
+    if shards:
+        sections["discord"] = _shards_from_environment(sections["discord"], shards)
+    discord = sections["discord"]
+    if discord.shard_ids and not discord.sharded:
+        sections["discord"] = dataclasses.replace(discord, sharded=True)
     return _validate(Config(**sections))
+
+
+def _shards_from_environment(discord: DiscordConfig, value: str) -> DiscordConfig:
+    """``ids/count`` (``0-3/8``) from the environment: this process's shards of all of them."""
+    ids, slash, count = value.partition("/")
+    where = f"{SHARDS_ENVIRONMENT}={value!r}"
+    if not slash or not count.strip().isdigit():
+        raise ConfigError(f"config: {where} must read ids/count, such as 0-3/8")
+    shard_ids = _shard_ids(SHARDS_ENVIRONMENT, ids)
+    return dataclasses.replace(discord, shard_ids=shard_ids, shard_count=int(count), sharded=True)
 
 
 def load_config(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Config:

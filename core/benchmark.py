@@ -112,12 +112,14 @@ async def run_scenario(
     pool: Sequence[str] | None = None,
     bridge: Bridge | None = None,
     limits: bool = False,
+    storage_url: str | None = None,
 ) -> Figures:
-    """Simulated chats through one fresh service; returns latency and throughput.
+    """Simulated chats through one fresh service (on ``storage_url`` if given, else a fresh
+    SQLite file at ``database``); returns latency and throughput.
 
     ``limits``: with the shipped per-user rate limit (each chat stays inside its burst, so
     the figures show what the admission point costs, not what it refuses)."""
-    store = await open_store(f"sqlite+aiosqlite:///{database}", upgrade=True)
+    store = await open_store(storage_url or f"sqlite+aiosqlite:///{database}", upgrade=True)
     if baseline:
         runner = GodRunner(
             _reference_answerer(god), batch_max=1, queue_size=concurrency, timeout_s=600.0
@@ -146,7 +148,8 @@ async def run_scenario(
     async def chat(index: int) -> None:
         for turn in range(messages_per_chat):
             text = questions[index * messages_per_chat + turn]
-            message = Incoming("bench", f"chat{index}", f"user{index}", text)
+            # the scenario in the id: on a shared database each scenario has new chats too
+            message = Incoming("bench", f"{database.stem}-chat{index}", f"user{index}", text)
             started = time.perf_counter()
             reply = await service.answering.answer(message)
             latencies.append((time.perf_counter() - started) * 1000)
@@ -237,6 +240,7 @@ async def benchmark(
     min_replies: int = MIN_REPLIES,
     bridge: BridgeName = "lexicon",
     limits: bool = False,
+    storage_url: str | None = None,
 ) -> list[dict[str, object]]:
     """Every scenario, each with its baseline measured in the same run; with ``limits``,
     each scenario again with the per-user limits on, beside the same run without them."""
@@ -278,6 +282,7 @@ async def benchmark(
                         database=Path(folder) / f"{baseline=}-{mode}-{concurrency}.db",
                         pool=pool,
                         bridge=voice or lexicon_bridge,
+                        storage_url=storage_url,
                     )
                     if voice is None or not baseline
                     else await run_voice_baseline(
@@ -374,6 +379,7 @@ def run(args: argparse.Namespace) -> int:
         messages_per_chat=args.messages,
         bridge=args.bridge,
         limits=args.limits,
+        storage_url=args.storage_url,
     )
     if args.json:
         print_json(results)

@@ -33,6 +33,7 @@ class CoreSettings:
     field_cost: float = 3.0
     field_concurrency: int = 1
     field_queue: int = 4
+    settings_ttl_s: float = 5.0
     batch_max: int = BATCH_MAX
     batch_wait_ms: float = BATCH_WAIT_MS
     queue_size: int = 512

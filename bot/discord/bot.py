@@ -20,7 +20,7 @@ from discord.ext import commands
 from bot.config import DiscordConfig
 from bot.discord import delivery
 from bot.discord.commands import TableTranslator, install
-from bot.discord.intake import DiscordIntake
+from bot.discord.intake import DiscordIntake, owns_shard
 from bot.discord.views import RevealButton
 from core.commands import Words
 from core.language.text import client_language, script_language
@@ -97,7 +97,8 @@ class SilentGodBot(commands.Bot):
         await self.add_cog(Listener(self))
         self.intake.open()
         self.add_dynamic_items(RevealButton)
-        if self.config.sync_commands:
+        # processes that split the shards share one application: one sync is enough
+        if self.config.sync_commands and owns_shard(self.config, 0):
             try:
                 synced = await self.tree.sync()
             except discord.HTTPException as error:
@@ -185,7 +186,8 @@ class ShardedSilentGodBot(SilentGodBot, commands.AutoShardedBot):
 def build_bot(
     service: GodService, config: DiscordConfig, *, guild_ready_timeout: float | None = None
 ) -> SilentGodBot:
-    """A sharded bot when the config asks for one (shard_count 0: Discord's recommendation)."""
+    """A sharded bot when the config asks for one (shard_count 0: Discord's recommendation);
+    with ``shard_ids`` it connects only those of the ``shard_count`` shards."""
     # The god never joins voice channels: spare the log discord.py's voice-library warnings.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     if config.sharded:
@@ -194,6 +196,7 @@ def build_bot(
             config,
             guild_ready_timeout=guild_ready_timeout,
             shard_count=config.shard_count or None,
+            shard_ids=list(config.shard_ids) or None,
         )
     return SilentGodBot(service, config, guild_ready_timeout=guild_ready_timeout)
 

@@ -27,6 +27,7 @@ from core.storage.records import StoreError
 from core.types import Incoming
 
 if TYPE_CHECKING:
+    from bot.config import DiscordConfig
     from bot.discord.bot import SilentGodBot
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,9 @@ class DiscordIntake:
             return 0
         answered = 0
         for event in await self.store.pending():
+            # with the shards split across processes, each answers what its own shards stored
+            if not owns_shard(self.bot.config, shard_of(self.bot.config, _guild_id(event))):
+                continue
             try:
                 status = await self._replay(event)
             except discord.Forbidden as error:
@@ -199,3 +203,21 @@ class DiscordIntake:
             sent = sent or message
         if sent is not None and outcome.answer_id is not None:
             await self.bot.service.memory.remember_delivery(outcome.answer_id, str(sent.id))
+
+
+def _guild_id(event: PendingEvent) -> int | None:
+    """The server an event came from (None: a DM); a server is the core's group chat."""
+    message = json.loads(event.payload)["invocation"]["message"]
+    return int(message["chat_id"]) if message.get("chat_kind") == "group" else None
+
+
+def owns_shard(config: DiscordConfig, shard_id: int) -> bool:
+    """Whether this process connects the shard (every shard when none are named)."""
+    return not config.shard_ids or shard_id in config.shard_ids
+
+
+def shard_of(config: DiscordConfig, guild_id: int | None) -> int:
+    """The shard Discord sends a guild's events to; DMs come through shard 0."""
+    if guild_id is None or not config.shard_count:
+        return 0
+    return (guild_id >> 22) % config.shard_count

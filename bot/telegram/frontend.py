@@ -3,10 +3,19 @@
 ``start()`` builds the Application, runs PTB's manual lifecycle (initialise, start, then
 polling or a webhook) and returns; ``stop()`` undoes it in reverse, finishing replies in
 flight. Everything the bot does with an update lives in ``handlers``.
+
+Telegram allows one poller (or one webhook) per bot, so among the processes that enable
+Telegram on one database only the leader (``core.storage.leadership``) does any of that. A
+process that cannot lead returns from ``start()`` at once and follows in a task: it tries
+again every ``leader_retry_s`` and, once the leader is gone, starts as above — its recovery
+handles what the old leader stored but never settled. A leader whose lock connection ends
+stands down and follows. On SQLite a second process refuses Telegram instead.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import warnings
 
@@ -42,6 +51,7 @@ from core.commands import Command, commands_on
 from core.grouping import GroupedCall
 from core.service import GodService
 from core.storage.intake import IntakeStore, Settled
+from core.storage.leadership import Leadership
 from core.storage.records import StoreError
 from core.types import Language
 
@@ -82,6 +92,8 @@ class TelegramFrontend:
         self.application: Application | None = None
         self.intake: StoredIntake | None = None
         self.webhook_secret = config.webhook_secret
+        self.leadership: Leadership | None = None
+        self._leading: asyncio.Task[None] | None = None
 
     def redact(self, text: str) -> str:
         """``text`` with the bot token (and the webhook secret) blanked out."""
@@ -135,7 +147,7 @@ class TelegramFrontend:
         application.add_error_handler(h.on_error)
 
     async def start(self) -> None:
-        """Connect, publish the command menu (ru and en), and begin polling or the webhook."""
+        """Lead (connect, publish the menu, poll or serve the webhook) or follow the leader."""
         # httpx logs every request URL at INFO, and the URL holds the token; the redactor
         # also covers PTB's DEBUG lines and exception texts
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -145,6 +157,53 @@ class TelegramFrontend:
         warnings.filterwarnings(
             "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
         )
+        url = self.service.store.url  # type: ignore[attr-defined]
+        leadership = Leadership(url, f"telegram-{_bot_id(self.config.token)}")
+        self.leadership = leadership
+        try:
+            leading = await leadership.try_lead()
+            if leading:
+                await self._lead()
+            elif not leadership.waits:
+                raise StartupError(
+                    f"telegram: another process already runs this bot on this database "
+                    f"({leadership.where}); on SQLite only one may (PostgreSQL lets several "
+                    "share it, one leading)"
+                )
+        except BaseException:
+            await leadership.release()
+            self.redactor.remove()
+            raise
+        if not leading:
+            logger.info(
+                "telegram: another process leads this bot; this one follows and takes over "
+                "when it stops"
+            )
+        self._leading = asyncio.create_task(self._keep_leading(), name="telegram-leadership")
+
+    async def _keep_leading(self) -> None:
+        """Lead while the lock holds; otherwise try to take it every ``leader_retry_s``."""
+        leadership = self.leadership
+        assert leadership is not None
+        while True:
+            if leadership.leading:
+                await leadership.lost()
+                logger.warning("telegram: leadership lost; this process stops polling and follows")
+                await self._stand_down()
+            await asyncio.sleep(self.config.leader_retry_s)
+            if not await leadership.try_lead():
+                continue
+            logger.info("telegram: the leader is gone; this process takes over")
+            try:
+                await self._lead()
+            except Exception as error:  # a follower must outlive a failed takeover
+                reason = self.redact(str(error))
+                logger.error("telegram: taking over failed (%s); trying again", reason)
+                await self._abandon()
+                await leadership.release()
+
+    async def _lead(self) -> None:
+        """Connect, publish the command menu (ru and en), and begin polling or the webhook."""
         application = self.build()
         self.application = application
         try:
@@ -193,6 +252,7 @@ class TelegramFrontend:
                 allowed_updates=ALLOWED_UPDATES,
                 poll_timeout_s=self.poll_timeout_s,
                 recover_within_s=config.recover_within_s,
+                shared=self.leadership is not None and self.leadership.shared,
             )
             self.handlers.replayed = self.intake.replayed
             await self.intake.recover()
@@ -253,28 +313,39 @@ class TelegramFrontend:
     async def _abandon(self) -> None:
         """Undo a half-finished start."""
         try:
-            await self.stop()
+            await self._stand_down()
         except Exception as error:
             logger.debug("telegram: cleanup after a failed start: %s", self.redact(str(error)))
 
     async def stop(self) -> None:
-        """Stop taking updates, finish the replies in flight, close the connections."""
-        application, self.application = self.application, None
-        if application is None:
-            return
+        """Stop leading or following, finish the replies in flight, close the connections."""
+        task, self._leading = self._leading, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         try:
-            if self.intake is not None:
-                await self.intake.stop()
-                self.intake = None
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+            await self._stand_down()
             await self._settle_grouped.close()
             logger.info("telegram: stopped")
         finally:
+            if self.leadership is not None:
+                await self.leadership.release()
             self.redactor.remove()
+
+    async def _stand_down(self) -> None:
+        """Stop taking updates, finish the replies in flight, close the Application."""
+        application, self.application = self.application, None
+        if application is None:
+            return
+        if self.intake is not None:
+            await self.intake.stop()
+            self.intake = None
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
 
 
 def _bot_id(token: str) -> str:

@@ -55,8 +55,12 @@ class StoredIntake:
         allowed_updates: Sequence[str],
         poll_timeout_s: int = 10,
         recover_within_s: float = 3600.0,
+        shared: bool = False,
     ) -> None:
         self.application = application
+        # Several processes on one database: a deposed leader may still fetch what its
+        # successor fetches, so each update goes to the one whose write stored it first.
+        self.shared = shared
         self.intake = intake
         self.allowed_updates = list(allowed_updates)
         self.poll_timeout_s = int(poll_timeout_s)
@@ -104,11 +108,11 @@ class StoredIntake:
         Updates newer than any stored one cannot have been seen before: they go to the
         handlers while they are being written (storing costs latency, not throughput; an
         update is settled only after its write). Older ones, which Telegram may deliver
-        again after a restart, are queued only if the store did not know them.
+        again after a restart, are queued only if the store did not know them — and so is
+        every update when processes share the database (``shared``).
         """
-        fresh = [
-            u for u in updates if u.update_id > self._newest and u.update_id not in self._dispatched
-        ]
+        newest = float("inf") if self.shared else self._newest
+        fresh = [u for u in updates if u.update_id > newest and u.update_id not in self._dispatched]
         write = asyncio.ensure_future(self.intake.receive([delivered(u) for u in updates]))
         for update in fresh:
             self._writes[update.update_id] = write

@@ -24,6 +24,7 @@ from core.service.field import FieldPainter
 from core.service.hearing import Hearing
 from core.service.memory import HISTORY_LIMIT, HistoryItem, Memory
 from core.settings import CoreSettings
+from core.storage.notify import SettingsNotices
 from core.storage.repository import ConversationStore
 
 __all__ = [
@@ -48,8 +49,10 @@ class GodService:
         bridge: Bridge,
         lexicon: Lexicon,
         god: God | None = None,
+        notices: SettingsNotices | None = None,
     ) -> None:
         self.settings = settings
+        self.notices = notices
         self.store = store
         self.runner = runner
         self.lexicon = lexicon
@@ -61,7 +64,7 @@ class GodService:
             askers=settings.cache_size,
         )
         contexts = Contexts(store, lexicon, settings.context_turns, settings.cache_size)
-        self.chats = Chats(settings, store, contexts)
+        self.chats = Chats(settings, store, contexts, notices)
         self.answering = Answering(
             settings, store, self.chats, contexts, self.hearing, runner, lexicon, self.admission
         )
@@ -77,8 +80,10 @@ class GodService:
         return self.hearing.bridge
 
     async def prepare(self) -> None:
-        """Load what a first message would otherwise wait for."""
+        """Load what a first message would otherwise wait for; hear other processes' changes."""
         await self.hearing.prepare()
+        if self.notices is not None:
+            await self.notices.start(self.chats.forget, self.chats.forget_all)
 
     async def close(self) -> None:
         """Drain in-flight answers, stop the worker and close the store."""
@@ -87,6 +92,8 @@ class GodService:
         await self.answering.close()
         await self.memory.close()
         await self.chats.close()
+        if self.notices is not None:
+            await self.notices.close()
         await self.store.close()
 
 

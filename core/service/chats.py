@@ -1,19 +1,21 @@
 """Chats, users and their settings: modes, languages, who may change them, and their cache.
 
 Chats, users and settings are cached in memory, each cache bounded (least recently used
-entries go first, ``[core] cache_size``): this process is the only writer of settings, and
-every change goes through it. A chat's settings live under one key, so a change touches
-that chat alone. What the cache lacks is loaded for all waiting messages in one transaction
-(``open``), so a burst of new chats costs one round trip.
+entries go first, ``[core] cache_size``). A chat's settings live under one key, so a change
+touches that chat alone. Other processes on the same database may change settings too: a
+change made here is announced (``SettingsNotice``; PostgreSQL's NOTIFY) and the others
+``forget`` that chat; cached chats and settings also expire after ``[core] settings_ttl_s``,
+in case a notice is lost. What the cache lacks is loaded for all waiting messages in one
+transaction (``open``), so a burst of new chats costs one round trip.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, Protocol
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 
 from core.grouping import GroupedCall
 from core.language.text import client_language, script_language
@@ -45,21 +47,36 @@ class SettingChange:
     message: str
 
 
+class SettingsNotice(Protocol):
+    """Tells the other processes on the database that a chat's settings changed."""
+
+    async def changed(self, platform: str, chat_id: str) -> None:
+        """Announce the change (never raises: a lost notice is caught up by the TTL)."""
+        ...
+
+
 class Chats:
     """Who speaks where, in which mode and language; settings shown and changed."""
 
     def __init__(
-        self, settings: CoreSettings, store: ConversationStore, contexts: Contexts
+        self,
+        settings: CoreSettings,
+        store: ConversationStore,
+        contexts: Contexts,
+        notice: SettingsNotice | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.contexts = contexts
+        self.notice = notice
         self._open_conversation = GroupedCall(store.open_conversations, name="conversation-opener")
-        size = settings.cache_size
-        self._chats: LRUCache[tuple[str, str], ChatRecord] = LRUCache(size)
+        size, ttl = settings.cache_size, settings.settings_ttl_s
+        self._chats: LRUCache[tuple[str, str], ChatRecord] = _cache(size, ttl)
         self._users: LRUCache[tuple[str, str], UserRecord] = LRUCache(size)
         # (platform, chat) → {channel or None → settings}
-        self._settings: LRUCache[tuple[str, str], dict[str | None, ChatSettings]] = LRUCache(size)
+        self._settings: LRUCache[tuple[str, str], dict[str | None, ChatSettings]] = _cache(
+            size, ttl
+        )
 
     def cache_sizes(self) -> dict[str, int]:
         """How many entries each cache holds (bounded by ``[core] cache_size``)."""
@@ -156,10 +173,22 @@ class Chats:
         if message.thread_id is None:  # the store's last exchange is the chat's own
             self.contexts.offer(chat.id, None, conversation.last_exchange)
 
-    def _forget_settings(self, message: Incoming) -> None:
+    def forget(self, platform: str, chat_id: str) -> None:
         """A setting of this chat changed: drop this chat's entries, and only those."""
-        self._settings.pop((message.platform, message.chat_id), None)
-        self._chats.pop((message.platform, message.chat_id), None)
+        self._settings.pop((platform, chat_id), None)
+        self._chats.pop((platform, chat_id), None)
+
+    def forget_all(self) -> None:
+        """Drop every cached chat and setting (changes may have been missed)."""
+        self._settings.clear()
+        self._chats.clear()
+
+    def _forget_settings(self, message: Incoming) -> None:
+        self.forget(message.platform, message.chat_id)
+
+    async def _announce(self, message: Incoming) -> None:
+        if self.notice is not None:
+            await self.notice.changed(message.platform, message.chat_id)
 
     async def effective_mode(self, message: Incoming) -> Mode:
         """Explicit command, else channel override, else chat default, else the config."""
@@ -216,6 +245,7 @@ class Chats:
         else:
             await self.store.set_chat_mode(message.platform, message.chat_id, value)  # type: ignore[arg-type]
         self._forget_settings(message)
+        await self._announce(message)
         done = "channel_mode_set" if channel else "mode_set"
         return SettingChange("set", value, say(done, language, mode=value))
 
@@ -237,12 +267,18 @@ class Chats:
         self._forget_settings(message)
         await self.store.set_chat_language(message.platform, message.chat_id, value)  # type: ignore[arg-type]
         self._forget_settings(message)
+        await self._announce(message)
         language = await self.language_for(message, "")
         return SettingChange("set", value, say("lang_set", language, language=value))
 
     async def close(self) -> None:
         """Finish the conversations being opened."""
         await self._open_conversation.close()
+
+
+def _cache(size: int, ttl_s: float) -> LRUCache:  # type: ignore[type-arg]
+    """A bounded LRU cache whose entries also expire after ``ttl_s`` (0: never)."""
+    return TTLCache(size, ttl_s) if ttl_s > 0 else LRUCache(size)
 
 
 def _without_channel(message: Incoming) -> Incoming:

@@ -45,15 +45,16 @@ def lock_migrations(connection: Connection, timeout_s: float = MIGRATION_LOCK_TI
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
 
 
-def sqlite_lock_path(url: str | URL) -> Path | None:
-    """The lock file of a SQLite database file; None for other databases and in-memory ones."""
+def sqlite_lock_path(url: str | URL, name: str = "migrate") -> Path | None:
+    """The lock file ``<file>-<name>.lock`` of a SQLite database file; None for other
+    databases and in-memory ones."""
     parsed = make_url(url)
     database = parsed.database
     if parsed.get_backend_name() != "sqlite" or not database:
         return None
     if database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(database).with_name(Path(database).name + "-migrate.lock")
+    return Path(database).with_name(f"{Path(database).name}-{name}.lock")
 
 
 @contextlib.contextmanager

@@ -111,6 +111,14 @@ class SqlStore:
         """How often a transaction is retried after a retryable failure."""
         return self._retries
 
+    @property
+    def url(self) -> URL:
+        """The database's URL, for what needs a connection of its own (locks, notices)."""
+        bind = self._engine or self._sessions.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise StoreError("this store was given sessions without an engine: no URL")
+        return bind.url
+
     async def close(self) -> None:
         """Dispose of the engine if this store created it."""
         if self._owns_engine and self._engine is not None:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import ConfigError, load_config, parse_config
 
+SHARDS = "SILENTGOD_DISCORD_SHARDS"
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
@@ -99,3 +100,40 @@ def test_the_command_line_prints_one_line_not_a_traceback(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "[core] default_mode" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("discord", "environ", "ids", "count"),
+    [
+        ({"shard_ids": "0-1", "shard_count": 4}, {}, (0, 1), 4),
+        ({"shard_ids": [3, 2], "shard_count": 4}, {}, (2, 3), 4),
+        ({"shard_ids": "0,2-3", "shard_count": 4}, {}, (0, 2, 3), 4),
+        ({"shard_ids": "0-1", "shard_count": 4}, {SHARDS: "4-7/8"}, (4, 5, 6, 7), 8),
+        ({}, {}, (), 0),
+    ],
+)
+def test_this_processs_discord_shards(
+    discord: dict, environ: dict[str, str], ids: tuple[int, ...], count: int
+) -> None:
+    config = parse_config({"discord": discord}, environ).discord
+    assert (config.shard_ids, config.shard_count) == (ids, count)
+    assert config.sharded == bool(ids), "naming shards implies sharding"
+
+
+@pytest.mark.parametrize(
+    ("discord", "environ", "message"),
+    [
+        ({"shard_ids": "0-1"}, {}, "[discord] shard_ids needs shard_count"),
+        ({"shard_ids": [4], "shard_count": 4}, {}, "below shard_count (4)"),
+        ({"shard_ids": [1, 1], "shard_count": 4}, {}, "names a shard twice"),
+        ({"shard_ids": "one", "shard_count": 4}, {}, "[discord] shard_ids must be a list"),
+        ({}, {SHARDS: "0-3"}, f"{SHARDS}='0-3' must read ids/count"),
+        ({}, {SHARDS: "0-8/8"}, "below shard_count (8)"),
+    ],
+)
+def test_bad_shards_are_one_line_naming_the_key(
+    discord: dict, environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"discord": discord}, environ)
+    assert message in str(caught.value) and "\n" not in str(caught.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import io
 import math
@@ -314,3 +315,44 @@ async def test_restarted_bot_still_handles_the_view(fake: FakeDiscord) -> None:
         assert (callback.json["type"], callback.json["data"]["flags"]) == (4, 64)
     finally:
         await stop_bot(second, task)
+
+
+async def test_the_fake_routes_guild_events_to_their_shard(fake: FakeDiscord) -> None:
+    """Like Discord: a guild's events reach shard (guild_id >> 22) % count, DMs shard 0."""
+    import aiohttp
+
+    guilds = [fake.add_guild(f"g{i}", owner=fake.owner, shard=(i, 2)) for i in range(2)]
+    for guild in guilds:
+        fake.add_member(guild, fake.user)
+    channels = [fake.add_text_channel(guild, "talk") for guild in guilds]
+    received: dict[int, list[dict]] = {0: [], 1: []}
+    async with aiohttp.ClientSession() as http:
+        sockets = []
+        for shard in (0, 1):
+            ws = await http.ws_connect(fake.gateway_url + "?v=10&encoding=json")
+            await ws.receive_json()  # HELLO
+            identify = {"token": fake.token, "intents": 1 << 9 | 1 << 12 | 1 << 15}
+            await ws.send_json({"op": 2, "d": {**identify, "shard": [shard, 2]}})
+            sockets.append(ws)
+        await fake.wait_until(lambda: len(fake.live_sessions) == 2, 5, "two shards")
+        for shard, ws in enumerate(sockets):  # READY and this shard's GUILD_CREATEs
+            while True:
+                frame = await asyncio.wait_for(ws.receive_json(), 5)
+                received[shard].append(frame)
+                if frame["t"] == "GUILD_CREATE" and frame["d"]["id"] == guilds[shard].id:
+                    break
+        assert {f["d"]["id"] for f in received[0] if f["t"] == "GUILD_CREATE"} >= {guilds[0].id}
+        assert guilds[1].id not in {f["d"]["id"] for f in received[0] if f["t"] == "GUILD_CREATE"}
+        for shard, channel in enumerate(channels):
+            await fake.send_message_create(channel, fake.user, f"to shard {shard}")
+        await fake.send_dm(fake.user, "a DM")
+        for shard, ws in enumerate(sockets):
+            frames = []
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    frames.append(await asyncio.wait_for(ws.receive_json(), 0.5))
+            contents = [f["d"]["content"] for f in frames if f["t"] == "MESSAGE_CREATE"]
+            expected = ["to shard 0", "a DM"] if shard == 0 else ["to shard 1"]
+            assert contents == expected, (shard, contents)
+        for ws in sockets:
+            await ws.close()

@@ -678,9 +678,22 @@ class FakeDiscord:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, owner: User, locale: str = "en-US") -> Guild:
-        """Create a guild with ``@everyone``, its owner and the bot as members."""
-        guild = Guild(self.snowflake(), name, owner.id, preferred_locale=locale)
+    def add_guild(
+        self,
+        name: str,
+        *,
+        owner: User,
+        locale: str = "en-US",
+        shard: tuple[int, int] | None = None,
+    ) -> Guild:
+        """Create a guild with ``@everyone``, its owner and the bot as members; ``shard``
+        (id, count) picks an id whose events Discord routes to that shard."""
+        guild_id = int(self.snowflake())
+        if shard is not None:
+            ms = guild_id >> 22
+            ms += (shard[0] - ms) % shard[1]
+            guild_id = (ms << 22) | (guild_id & 0x3FFFFF)
+        guild = Guild(str(guild_id), name, owner.id, preferred_locale=locale)
         guild.roles[guild.id] = Role(guild.id, "@everyone", EVERYONE_PERMISSIONS)
         self.guilds[guild.id] = guild
         self.add_member(guild, owner)
@@ -1692,10 +1705,24 @@ class FakeDiscord:
             return data
         return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
 
+    @staticmethod
+    def _routed_to(session: GatewaySession, event: str, data: JSONDict) -> bool:
+        """Whether Discord sends the event on this session's shard: a guild's events go to
+        shard ``(guild_id >> 22) % count``, DMs to shard 0; an unsharded session gets all."""
+        shard = session.identify.get("shard")
+        if not shard:
+            return True
+        guild = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_") else None)
+        wanted = (int(guild) >> 22) % int(shard[1]) if guild else 0
+        return int(shard[0]) == wanted
+
     async def _broadcast(self, event: str, data: JSONDict) -> int:
-        """Dispatch to every live session (filtered by intents); returns how many got it."""
+        """Dispatch to every live session of the event's shard (filtered by intents); returns
+        how many got it."""
         sent = 0
         for session in self.live_sessions:
+            if not self._routed_to(session, event, data):
+                continue
             visible = self._visible(session, event, data)
             if visible is not None:
                 await session.dispatch(event, visible)

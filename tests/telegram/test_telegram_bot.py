@@ -130,6 +130,22 @@ async def test_rejected_token_is_one_clean_line(fake: FakeBotAPI, god_service) -
     assert frontend.application is None
 
 
+async def test_a_second_process_on_sqlite_refuses_telegram_in_one_line(
+    fake: FakeBotAPI, god_service
+) -> None:
+    from bot.app import StartupError
+
+    async with running(fake, god_service):
+        second = TelegramFrontend(_config(fake), god_service)
+        with pytest.raises(StartupError) as caught:
+            await second.start()
+        assert "another process already runs this bot" in str(caught.value)
+        assert "\n" not in str(caught.value) and second.application is None
+    third = TelegramFrontend(_config(fake), god_service)  # the lock went with the first
+    await third.start()
+    await third.stop()
+
+
 # --------------------------------------------------------------------------- private chats
 
 
