@@ -31,6 +31,11 @@ def _sqlite_file(url: URL) -> Path:
     return Path(database)
 
 
+def _read_only(path: Path) -> str:
+    """A URI that opens ``path`` read-only (never creating it), whatever its characters."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     """The URL pg_dump understands, and an environment with the password (never in argv)."""
     environment = dict(os.environ)
@@ -73,7 +78,7 @@ def backup(url: str | URL, path: str | Path) -> Path:
         source_file = _sqlite_file(parsed)
         if not source_file.exists():
             raise StoreError(f"{source_file} does not exist")
-        source = sqlite3.connect(f"file:{source_file}?mode=ro", uri=True, timeout=30)
+        source = sqlite3.connect(_read_only(source_file), uri=True, timeout=30)
         target = sqlite3.connect(out)
         try:
             source.backup(target)  # one step: one consistent snapshot
@@ -95,7 +100,7 @@ def backup(url: str | URL, path: str | Path) -> Path:
 def _sqlite_revision(path: Path) -> str | None:
     """The copy's migration; StoreError when it is not a sound SQLite database of ours."""
     try:
-        copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        copy = sqlite3.connect(_read_only(path), uri=True)
         try:
             check = copy.execute("PRAGMA quick_check").fetchone()
             if check is None or check[0] != "ok":
@@ -143,7 +148,7 @@ def restore(url: str | URL, path: str | Path) -> str:
         )
     if parsed.get_backend_name() == "sqlite":
         ensure_sqlite_directory(parsed)
-        source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+        source = sqlite3.connect(_read_only(copy), uri=True)
         target = sqlite3.connect(_sqlite_file(parsed), timeout=30)
         try:
             source.backup(target)

@@ -128,3 +128,11 @@ async def test_postgresql_backup_and_restore(postgres_url: str, tmp_path: Path) 
         await store.close()  # pg_restore --clean drops the tables these connections use
         assert await asyncio.to_thread(restore, postgres_url, copy) == migrate.head()
         assert await texts() == ["before"]
+
+
+def test_a_missing_pg_dump_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    url = "postgresql+asyncpg://god:hunter22@db.example/silentgod"
+    with pytest.raises(StoreError, match="pg_dump is not installed") as raised:
+        backup(url, tmp_path / "pg.dump")
+    assert "hunter22" not in str(raised.value) and "\n" not in str(raised.value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,18 +15,7 @@ TOKEN = "123456:AAE-the-bot-token-itself"
 PASSWORD = "s3cret-db-password"
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-async def test_json_lines_carry_the_ids_and_no_secret(
-    restore_logging: None, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_json_lines_carry_the_ids_and_no_secret(capsys: pytest.CaptureFixture[str]) -> None:
     setup_logging("INFO", [TOKEN, PASSWORD], "json")
     log = logging.getLogger("silentgod.test")
 

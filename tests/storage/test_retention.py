@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -84,5 +85,10 @@ async def test_db_prune_on_the_command_line(migrated_db_url: str, tmp_path: Path
         now = datetime.now(UTC)  # the command line prunes by the real clock
         await _exchange(store, chat.id, user.id, "old", age_days=11, now=now)
         await _exchange(store, chat.id, user.id, "new", age_days=9, now=now)
-        assert await asyncio.to_thread(main, ["db", "prune", "--config", str(config)]) == 0
+        root = logging.getLogger()
+        handlers = list(root.handlers)
+        try:
+            assert await asyncio.to_thread(main, ["db", "prune", "--config", str(config)]) == 0
+        finally:
+            root.handlers[:] = handlers  # the command line set up its own
         assert await _texts(store) == ["new"]
