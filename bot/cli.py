@@ -81,12 +81,12 @@ def cmd_lexicon(args: argparse.Namespace) -> int:
 
 
 def _setup_logging(level: str = "WARNING", config: Any = None) -> None:
+    from bot.dbcli import secrets_of
     from bot.logs import setup_logging
 
-    secrets = []
-    if config is not None:
-        secrets = [config.telegram.token, config.discord.token, config.telegram.webhook_secret]
-    setup_logging(level, secrets)
+    secrets = secrets_of(config) if config is not None else []
+    log_format = "text" if config is None else config.logging.format
+    setup_logging(level, secrets, log_format)
 
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -281,11 +281,16 @@ def cmd_field(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start every enabled frontend and serve until SIGTERM or Ctrl-C."""
     import asyncio
+    import dataclasses
 
     from bot.app import StartupError
     from bot.run import serve
 
     config = _config(args)
+    if args.log_format:
+        config = dataclasses.replace(
+            config, logging=dataclasses.replace(config.logging, format=args.log_format)
+        )
     _setup_logging(config.logging.level, config)
     try:
         return asyncio.run(serve(config))
@@ -424,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start every frontend enabled in the config")
     run.add_argument("--config", required=True)
+    run.add_argument("--log-format", choices=("text", "json"), help="instead of [logging] format")
     run.set_defaults(handler=cmd_run)
 
     db = commands.add_parser("db", help="database maintenance")
@@ -432,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--config")
     upgrade.add_argument("--json", action="store_true")
     upgrade.set_defaults(handler=cmd_db)
+    from bot.dbcli import add_db_actions
+
+    add_db_actions(db_commands)
     return parser
 
 

@@ -46,6 +46,7 @@ class StorageConfig:
     pool_size: int = 5
     pool_pre_ping: bool = True
     retries: int = 3
+    retention_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,14 @@ class LoggingConfig:
     """What is logged to stderr."""
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class ObserveConfig:
+    """Health and metrics over HTTP."""
+
+    listen: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,7 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    observe: ObserveConfig = field(default_factory=ObserveConfig)
 
 
 SECTIONS: dict[str, type] = {
@@ -108,6 +118,7 @@ SECTIONS: dict[str, type] = {
     "telegram": TelegramConfig,
     "discord": DiscordConfig,
     "logging": LoggingConfig,
+    "observe": ObserveConfig,
 }
 
 
@@ -215,6 +226,10 @@ def _validate(config: Config) -> Config:
         )
     if telegram.poll_timeout_s < 1 or telegram.per_chat_backlog < 1:
         raise ConfigError("config: [telegram] poll_timeout_s and per_chat_backlog must be >= 1")
+    listen = config.observe.listen
+    host, _, port = listen.rpartition(":")
+    if listen and (not host or not port.isdigit() or int(port) > 65535):
+        raise ConfigError(f"config: [observe] listen = {listen!r} must be host:port or empty")
     return config
 
 

@@ -1,10 +1,24 @@
-"""Logging to stderr, with every configured secret masked wherever it appears."""
+"""Logging to stderr, with every configured secret masked wherever it appears.
+
+``format="json"`` writes one JSON object a line (time, level, logger, message, and the
+chat/user/update ids of the update being handled) for an operator's log shipper. Frontends
+name the update they handle with ``log_context``; asyncio copies the ids into every task
+started from there.
+"""
 
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
+
+# The ids of the update being handled, for the JSON logs.
+_CONTEXT: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "silentgod_log_context", default=None
+)
 
 QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "telegram.ext.Updater", "discord.gateway")
 
@@ -35,10 +49,42 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at ``level``; quiet chatty libraries; mask ``secrets`` everywhere."""
+def log_context(
+    *, platform: str = "", chat: object = None, user: object = None, update: object = None
+) -> None:
+    """Name the update this task handles in the logs (its chat, user and update ids)."""
+    values = {"platform": platform, "chat_id": chat, "user_id": user, "update_id": update}
+    _CONTEXT.set({k: str(v) for k, v in values.items() if v not in (None, "")})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line; the message is formatted (and so redacted) before it is put in."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        document.update(_CONTEXT.get() or {})
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            document["exception"] = record.exc_text
+        return json.dumps(document, ensure_ascii=False)
+
+
+def setup_logging(
+    level: str = "INFO", secrets: Iterable[str] = (), log_format: str = "text"
+) -> None:
+    """Log to stderr at ``level`` as text or JSON lines; quiet chatty libraries; mask
+    ``secrets`` everywhere."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

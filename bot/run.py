@@ -10,6 +10,7 @@ import signal
 from bot.app import build_service
 from bot.config import Config
 from bot.frontend import Frontend
+from core.service import GodService
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,18 @@ def make_frontends(config: Config, service: object) -> list[Frontend]:
     return frontends
 
 
+def start_pruning(config: Config, service: GodService) -> asyncio.Task[None] | None:
+    """The hourly retention job, when ``[storage] retention_days`` is set."""
+    days = config.storage.retention_days
+    sessions = getattr(service.store, "sessions", None)
+    if not days or sessions is None:
+        return None
+    from core.storage.retention import prune_forever
+
+    job = prune_forever(sessions, days, retries=config.storage.retries)
+    return asyncio.create_task(job, name="retention")
+
+
 async def serve(config: Config, stop: asyncio.Event | None = None) -> int:
     """Run until SIGTERM/SIGINT (or ``stop``), then shut down cleanly."""
     stop = stop or asyncio.Event()
@@ -38,17 +51,29 @@ async def serve(config: Config, stop: asyncio.Event | None = None) -> int:
     service = await build_service(config)
     frontends = make_frontends(config, service)
     started: list[Frontend] = []
+    observer, pruner = None, start_pruning(config, service)
     try:
         for frontend in frontends:
             await frontend.start()
             started.append(frontend)
             logger.info("%s frontend started", frontend.name)
+        if config.observe.listen:
+            from bot.observe import ObserveServer
+
+            observer = ObserveServer(config.observe.listen, service, frontends)
+            await observer.start()
         if not frontends:
             logger.warning("no frontend is enabled in the config; nothing to serve")
         logger.info("the god is listening; SIGTERM or Ctrl-C stops it")
         await stop.wait()
         logger.info("stopping")
     finally:
+        if observer is not None:
+            await observer.stop()
+        if pruner is not None:
+            pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruner
         for frontend in reversed(started):
             try:
                 await frontend.stop()

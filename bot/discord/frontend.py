@@ -47,6 +47,7 @@ class DiscordFrontend:
         self.bot: SilentGodBot | None = None
         self._task: asyncio.Task[None] | None = None
         self._saved_endpoints: tuple[str, yarl.URL] | None = None
+        self._connects = 0
 
     def _apply_endpoints(self) -> None:
         """Send REST and gateway traffic through the configured proxies, if any."""
@@ -69,6 +70,8 @@ class DiscordFrontend:
         self._apply_endpoints()
         bot = build_bot(self.service, self.config, guild_ready_timeout=self.guild_ready_timeout)
         self.bot = bot
+        bot.add_listener(self._reconnected, "on_resumed")
+        bot.add_listener(self._connected, "on_connect")
         try:
             await bot.login(self.config.token)
         except discord.LoginFailure:
@@ -94,6 +97,23 @@ class DiscordFrontend:
         reason = self._failure()
         await self._shutdown()
         raise StartupError(reason)
+
+    async def _reconnected(self) -> None:
+        self.service.metrics.reconnected("discord")
+
+    async def _connected(self) -> None:
+        self._connects += 1
+        if self._connects > 1:  # a new session after a lost one (a resume is on_resumed)
+            self.service.metrics.reconnected("discord")
+
+    def health(self) -> str | None:
+        """Why Discord is not being served now, or None (for ``/healthz``)."""
+        bot = self.bot
+        if bot is None or bot.is_closed():
+            return "discord: not connected"
+        if not bot.is_ready():
+            return "discord: the gateway is not ready"
+        return None
 
     def _failure(self) -> str:
         """One line on why the gateway did not become ready."""

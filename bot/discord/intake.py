@@ -21,6 +21,7 @@ import discord
 
 from bot.discord import delivery
 from bot.discord.views import reveal_view
+from bot.logs import log_context
 from core.commands import Invocation, Outcome, run
 from core.storage.intake import Delivered, IntakeStore, PendingEvent, Settled
 from core.storage.records import StoreError
@@ -69,6 +70,8 @@ class DiscordIntake:
         self.store = IntakeStore(store.sessions, "discord", str(application), retries=store.retries)
 
     async def _receive(self, event_id: int, chat: str | None, payload: dict[str, Any]) -> bool:
+        user = payload["invocation"]["message"].get("user_id")
+        log_context(platform="discord", chat=chat, user=user, update=event_id)
         if self.store is None:
             return True
         try:

@@ -36,6 +36,7 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBDeprecationWarning
@@ -145,6 +146,7 @@ class TelegramFrontend:
         application.add_handler(CallbackQueryHandler(h.on_other_button))
         application.add_handler(InlineQueryHandler(h.on_inline))
         application.add_error_handler(h.on_error)
+        application.add_handler(TypeHandler(Update, h.name_update), group=-1)  # ids in the logs
 
     async def start(self) -> None:
         """Lead (connect, publish the menu, poll or serve the webhook) or follow the leader."""
@@ -227,6 +229,18 @@ class TelegramFrontend:
             message = f"telegram: cannot listen for the webhook on {where}: {reason}"
             raise StartupError(message) from None
         logger.info("telegram: @%s is listening (%s)", application.bot.username, self.config.mode)
+
+    def health(self) -> str | None:
+        """Why Telegram is not being served now, or None (for ``/healthz``); a follower that
+        waits for the leadership is healthy and returns None."""
+        leadership = self.leadership
+        if leadership is not None and not leadership.leading and self._leading is not None:
+            return None  # following: another process serves the bot
+        if self.application is None or not self.application.running:
+            return "telegram: not running"
+        if self.intake is not None and not self.intake.alive():
+            return "telegram: updates are no longer fetched"
+        return None
 
     async def _settle(self, update_id: int, status: Settled) -> None:
         if self.intake is not None:

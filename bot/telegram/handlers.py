@@ -18,6 +18,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.logs import log_context
 from bot.telegram import delivery, updates
 from bot.telegram.composer import Composer
 from bot.telegram.delivery import chat_action, one_part, send_outcome
@@ -80,6 +81,16 @@ class GodHandlers:
         # an answer given after a restart says which question it answers
         quote = True if invocation.message.redelivered else None
         await send_outcome(message, outcome, self.service, quote=quote)
+
+    async def name_update(self, update: Update, _context: Context) -> None:
+        """Put this update's ids into every log line written while it is handled."""
+        chat, user = update.effective_chat, update.effective_user
+        log_context(
+            platform="telegram",
+            chat=chat.id if chat else None,
+            user=user.id if user else None,
+            update=update.update_id,
+        )
 
     # ------------------------------------------------------------------ messages
     async def on_text(self, update: Update, context: Context) -> None:

@@ -141,6 +141,10 @@ class StoredIntake:
             with contextlib.suppress(Exception):
                 await asyncio.shield(write)
 
+    def alive(self) -> bool:
+        """Whether updates still come in (the poll task runs, or the webhook is served)."""
+        return self._runner is not None or (self._task is not None and not self._task.done())
+
     # ------------------------------------------------------------------ polling
     async def start_polling(self) -> None:
         """Drop any webhook, then poll in the background."""

@@ -104,6 +104,7 @@ class GodRunner:
         self._current: list[_Job] = []
         self._closing = False
         self.stats = RunnerStats()
+        self.on_batch: Callable[[str, int], None] | None = None  # (kind, size), for metrics
 
     async def start(self) -> None:
         """Start the dispatcher on the running loop."""
@@ -241,6 +242,8 @@ class GodRunner:
         self.stats.largest_batch = max(self.stats.largest_batch, len(jobs))
         self.stats.kind_batches[kind] += 1
         self.stats.kind_largest[kind] = max(self.stats.kind_largest[kind], len(jobs))
+        if self.on_batch is not None:
+            self.on_batch(kind, len(jobs))
         for job, outcome in zip(jobs, outcomes, strict=True):
             if job.future.done():
                 continue

@@ -15,6 +15,7 @@ from core.bridge.protocol import Bridge
 from core.language.lexicon import Lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
+from core.observe import Metrics
 from core.service.admission import Admission
 from core.service.answering import Answering
 from core.service.chats import Chats, SettingChange
@@ -50,9 +51,13 @@ class GodService:
         lexicon: Lexicon,
         god: God | None = None,
         notices: SettingsNotices | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
         self.notices = notices
+        self.metrics = metrics or Metrics()
+        self.metrics.watch_queue(lambda: runner.queued)
+        runner.on_batch = self.metrics.batch
         self.store = store
         self.runner = runner
         self.lexicon = lexicon
@@ -68,6 +73,7 @@ class GodService:
         self.answering = Answering(
             settings, store, self.chats, contexts, self.hearing, runner, lexicon, self.admission
         )
+        self.answering.metrics = self.metrics
         self.memory = Memory(store, self.chats, contexts, self.hearing, lexicon)
         self.dictionary = Dictionary(self.chats, self.hearing, lexicon)
         self.painter = FieldPainter(

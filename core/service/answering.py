@@ -8,6 +8,7 @@ context or store (inline queries), and the meaning field draws what ``think`` sa
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -18,6 +19,7 @@ from core.language.oracle import SILENCE, SILENT, Exchange, Scene
 from core.language.text import clean_text, script_language
 from core.model.god import MAX_QUESTION, Request
 from core.model.runner import GodBusy, GodFailed, GodRunner, GodTimeout
+from core.observe import Metrics
 from core.service.admission import Admission
 from core.service.chats import Chats
 from core.service.context import Contexts
@@ -77,6 +79,7 @@ class Answering:
         self.runner = runner
         self.lexicon = lexicon
         self._store_message = GroupedCall(store.add_messages, name="message-writer")
+        self.metrics = Metrics()
 
     def refusal_text(
         self, kind: ReplyKind | Literal["store_error"], language: Language, text: str = ""
@@ -145,6 +148,13 @@ class Answering:
 
     async def answer(self, message: Incoming) -> Reply:
         """Answer one message in its effective mode, remembered; never raises for bad input."""
+        started = time.perf_counter()
+        reply = await self._answer(message)
+        elapsed = time.perf_counter() - started
+        self.metrics.replied(message.platform, reply.mode, reply.kind, elapsed)
+        return reply
+
+    async def _answer(self, message: Incoming) -> Reply:
         text = clean_text(message.text)
         try:
             await self.chats.open(message)
@@ -231,6 +241,7 @@ class Answering:
             )
         except StoreError as error:
             logger.error("could not store the god's answer: %s", error)
+            self.metrics.store_error()
             answer_id = None
         if thought.question:
             exchange = Exchange(thought.question, thought.scene)
@@ -298,6 +309,8 @@ class Answering:
         text: str = "",
         heard: BridgeResult | None = None,
     ) -> Reply:
+        if kind == "store_error":
+            self.metrics.store_error()
         return Reply(
             "error" if kind == "store_error" else kind,
             mode,

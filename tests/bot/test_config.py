@@ -47,6 +47,10 @@ def test_the_example_config_holds_the_runners_measured_defaults() -> None:
         ({"storage": {"pool_size": 0}}, "[storage] pool_size"),
         ({"storage": {"retries": -1}}, "[storage] retries"),
         ({"storage": {"pool_pre_ping": "yes"}}, "[storage] pool_pre_ping"),
+        ({"storage": {"retention_days": -1}}, "[storage] retention_days"),
+        ({"observe": {"listen": "9108"}}, "[observe] listen"),
+        ({"observe": {"listen": "localhost:http"}}, "[observe] listen"),
+        ({"logging": {"format": "xml"}}, "[logging] format"),
         (
             {"telegram": {"enabled": True, "token": "1:x", "mode": "webhook"}},
             "[telegram] webhook_url",

@@ -502,3 +502,28 @@ async def test_sharded_bot_and_a_rejected_token(fake: FakeDiscord, god_service: 
     wrong = DiscordFrontend(discord_config(fake, token="not-the-token"), god_service)
     with pytest.raises(StartupError, match="token was rejected"):
         await wrong.start()
+
+
+async def test_health_and_reconnects_for_the_operator(
+    fake: FakeDiscord, god_service: GodService
+) -> None:
+    """Ready: healthy; a RECONNECT is counted once it resumes; stopped: unhealthy."""
+    running = await start_frontend(fake, god_service)
+    try:
+        assert running.health() is None
+        registry = god_service.metrics.registry
+
+        def reconnects() -> float | None:
+            labels = {"platform": "discord"}
+            return registry.get_sample_value("silentgod_frontend_reconnects_total", labels)
+
+        await fake.request_reconnect()
+        for _ in range(500):  # the fake records no event after the resume: poll the counter
+            if reconnects() == 1:
+                break
+            await asyncio.sleep(0.01)
+        assert reconnects() == 1
+        assert running.health() is None
+    finally:
+        await running.stop()
+    assert running.health() == "discord: not connected"

@@ -514,3 +514,37 @@ async def test_a_taken_webhook_port_is_one_clean_line(fake: FakeBotAPI, god_serv
         with pytest.raises(StartupError, match="cannot listen for the webhook"):
             await frontend.start()
     assert frontend.application is None
+
+
+async def test_health_for_the_operator(fake: FakeBotAPI, god_service) -> None:
+    """Running and polling: healthy; stopped: not."""
+    async with running(fake, god_service) as frontend:
+        assert frontend.health() is None
+    assert frontend.health() == "telegram: not running"
+
+
+async def test_the_update_s_ids_are_in_the_log_context(
+    fake: FakeBotAPI, god_service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a handler logs carries the chat, user and update ids (for JSON logs)."""
+    import bot.logs
+    from bot.telegram import handlers
+
+    seen: list[dict[str, str] | None] = []
+    real_run = handlers.commands.run
+
+    async def run(*args: object):  # type: ignore[no-untyped-def]
+        seen.append(bot.logs._CONTEXT.get())
+        return await real_run(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(handlers.commands, "run", run)
+    async with running(fake, god_service):
+        update = fake.private_message("🜂⧖🕯", user_id=4242)
+        await _text(fake, update)
+    [context] = seen
+    assert context == {
+        "platform": "telegram",
+        "chat_id": str(update["message"]["chat"]["id"]),
+        "user_id": "4242",
+        "update_id": str(update["update_id"]),
+    }

@@ -1,0 +1,98 @@
+"""Retention: exchanges older than ``[storage] retention_days`` are deleted, a batch at a time.
+
+Each batch is its own short transaction (``PRUNE_BATCH`` questions and their answers), with a
+pause for the event loop between batches, so pruning a year of history never holds SQLite's
+single write lock long enough to stall another chat's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.storage.errors import DEFAULT_RETRIES, retrying
+from core.storage.models import Message
+
+logger = logging.getLogger(__name__)
+
+PRUNE_BATCH = 500
+PRUNE_EVERY_S = 3600.0
+
+
+def cutoff(retention_days: int, now: datetime | None = None) -> datetime:
+    """The moment before which exchanges are deleted."""
+    return (now or datetime.now(UTC)) - timedelta(days=retention_days)
+
+
+async def prune(
+    sessions: async_sessionmaker[AsyncSession],
+    before: datetime,
+    *,
+    batch: int = PRUNE_BATCH,
+    retries: int = DEFAULT_RETRIES,
+) -> int:
+    """Delete every message stored before ``before`` (with the answers to those questions),
+    ``batch`` messages per transaction; returns how many messages went."""
+    total = 0
+
+    async def one_batch() -> int:
+        async with sessions.begin() as session:
+            # By id: the oldest rows come first, so the scan stops after ``batch`` matches.
+            ids = list(
+                (
+                    await session.execute(
+                        select(Message.id)
+                        .where(Message.created_at < before)
+                        .order_by(Message.id)
+                        .limit(batch)
+                    )
+                ).scalars()
+            )
+            if not ids:
+                return 0
+            # Answers first, explicitly: the database may not enforce ON DELETE CASCADE.
+            answers = await session.execute(
+                delete(Message)
+                .where(Message.reply_to_id.in_(ids), Message.id.not_in(ids))
+                .execution_options(synchronize_session=False)
+            )
+            await session.execute(
+                delete(Message)
+                .where(Message.id.in_(ids))
+                .execution_options(synchronize_session=False)
+            )
+        return len(ids) + int(answers.rowcount or 0)
+
+    while True:
+        deleted = await retrying("prune old exchanges", one_batch, retries=retries)
+        if not deleted:
+            break
+        total += deleted
+        await asyncio.sleep(0)  # let the chats' own transactions in between batches
+    if total:
+        logger.info("retention: deleted %d messages stored before %s", total, before.isoformat())
+    return total
+
+
+async def prune_forever(
+    sessions: async_sessionmaker[AsyncSession],
+    retention_days: int,
+    *,
+    every_s: float = PRUNE_EVERY_S,
+    clock: Callable[[], datetime] | None = None,
+    retries: int = DEFAULT_RETRIES,
+) -> None:
+    """Prune now and then every ``every_s`` seconds until cancelled (``silentgod run``)."""
+    while True:
+        try:
+            await prune(
+                sessions, cutoff(retention_days, clock() if clock else None), retries=retries
+            )
+        except Exception as error:  # the store may be down for a while; try again later
+            logger.error("retention: pruning failed: %s", error)
+        await asyncio.sleep(every_s)
