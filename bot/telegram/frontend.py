@@ -115,6 +115,7 @@ class TelegramFrontend:
                     self.config.per_chat_backlog,
                     settle=None if self.stock_intake else self._settle,
                     flooded=self.handlers.on_flood,
+                    replayed=lambda update_id: update_id in self.handlers.replayed,
                 )
             )
         )

@@ -42,12 +42,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         *,
         settle: Settle | None = None,
         flooded: Flooded | None = None,
+        replayed: Callable[[int], bool] | None = None,
     ) -> None:
         super().__init__(UNBOUNDED)
         self.slots = max_concurrent_updates
         self.per_chat_backlog = per_chat_backlog
         self._settle = settle
         self._flooded = flooded
+        # updates handled again after a restart are a backlog the bot owes, not a flood
+        self._replayed = replayed or (lambda update_id: False)
         self._semaphore_own: asyncio.Semaphore | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -70,7 +73,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     await coroutine
                 return
             key = chat.id
-            if self._waiting.get(key, 0) >= self.per_chat_backlog:
+            owed = update_id is not None and self._replayed(update_id)
+            if self._waiting.get(key, 0) >= self.per_chat_backlog and not owed:
                 status = "refused"
                 if inspect.iscoroutine(coroutine):
                     coroutine.close()

@@ -67,3 +67,26 @@ async def test_updates_without_a_chat_run_freely() -> None:
     async with processor:
         await processor.process_update(Update(1), work())
     assert ran.is_set()
+
+
+async def test_updates_owed_after_a_restart_are_no_flood() -> None:
+    """What the bot stored before a crash is handled however much of it one chat has."""
+    replayed = set(range(6))
+    processor = ChatOrderedProcessor(
+        max_concurrent_updates=64, per_chat_backlog=3, replayed=replayed.__contains__
+    )
+    release = asyncio.Event()
+    handled: list[int] = []
+
+    async def work(index: int) -> None:
+        await release.wait()
+        handled.append(index)
+
+    async with processor:
+        tasks = [
+            asyncio.create_task(processor.process_update(_update(i, 10), work(i))) for i in range(6)
+        ]
+        await asyncio.sleep(0.05)
+        release.set()
+        await asyncio.gather(*tasks)
+    assert handled == list(range(6))
