@@ -116,6 +116,7 @@ class TelegramFrontend:
                     settle=None if self.stock_intake else self._settle,
                     flooded=self.handlers.on_flood,
                     replayed=lambda update_id: update_id in self.handlers.replayed,
+                    stored=None if self.stock_intake else self._stored,
                 )
             )
         )
@@ -242,6 +243,10 @@ class TelegramFrontend:
         if self.intake is not None and not self.intake.alive():
             return "telegram: updates are no longer fetched"
         return None
+
+    async def _stored(self, update_id: int) -> None:
+        if self.intake is not None:
+            await self.intake.written(update_id)
 
     async def _settle(self, update_id: int, status: Settled) -> None:
         if self.intake is not None:

@@ -105,11 +105,11 @@ class StoredIntake:
     async def _accept(self, updates: Sequence[Update]) -> None:
         """Store updates (idempotent); returns once they are stored, so they may be confirmed.
 
-        Updates newer than any stored one cannot have been seen before: they go to the
-        handlers while they are being written (storing costs latency, not throughput; an
-        update is settled only after its write). Older ones, which Telegram may deliver
-        again after a restart, are queued only if the store did not know them — and so is
-        every update when processes share the database (``shared``).
+        Updates newer than any stored one cannot have been seen before: they go to the queue
+        while they are being written, and the processor starts one only once its write is
+        done (so a restart always knows what a handler may have stored or sent). Older ones,
+        which Telegram may deliver again after a restart, are queued only if the store did
+        not know them — and so is every update when processes share the database.
         """
         newest = float("inf") if self.shared else self._newest
         fresh = [u for u in updates if u.update_id > newest and u.update_id not in self._dispatched]

@@ -43,6 +43,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         settle: Settle | None = None,
         flooded: Flooded | None = None,
         replayed: Callable[[int], bool] | None = None,
+        stored: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(UNBOUNDED)
         self.slots = max_concurrent_updates
@@ -51,6 +52,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._flooded = flooded
         # updates handled again after a restart are a backlog the bot owes, not a flood
         self._replayed = replayed or (lambda update_id: False)
+        # an update is handled only once the intake holds it: what a handler stores or sends
+        # must never exist for an update a restart would not know it received
+        self._stored = stored
         self._semaphore_own: asyncio.Semaphore | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -70,6 +74,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             if chat is None:  # inline queries and the like belong to no chat: no order to keep
                 async with self._slots:
+                    if self._stored is not None and update_id is not None:
+                        await self._stored(update_id)
                     await coroutine
                 return
             key = chat.id
@@ -88,6 +94,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self._waiting[key] = self._waiting.get(key, 0) + 1
             try:
                 async with lock, self._slots:
+                    if self._stored is not None and update_id is not None:
+                        await self._stored(update_id)
                     await coroutine
             finally:
                 self._waiting[key] -= 1
