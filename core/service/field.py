@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 from core.field.data import FieldData, FieldPicture, FieldUnavailable
@@ -23,15 +24,18 @@ from core.types import Incoming, Language
 
 logger = logging.getLogger(__name__)
 
+DRAWING_NICENESS = 10
+PICTURE_GRACE_S = 30.0  # a fresh worker loads torch and the god first
+
 
 class FieldPainter:
     """Draws the meaning field of one message; read-only, nothing is stored.
 
-    Only the observed forward pass needs the model: it runs in the runner's thread. The
-    drawing (~0.7 s of matplotlib, which would hold the interpreter's lock) runs in worker
-    processes of its own. At most ``field_concurrency`` pictures are made at once and
-    ``field_queue`` wait; beyond that the asker hears that the god is busy, before anything
-    reaches the model. So pictures never hold up other people's answers.
+    The god answers through the runner like any question; the picture (the observed forward
+    pass and ~0.7 s of matplotlib, which would hold the interpreter's lock) is made in worker
+    processes of their own that load the god once, at a lower priority. At most
+    ``field_concurrency`` pictures are made at once and ``field_queue`` wait; beyond that
+    the asker hears that the god is busy. So pictures never hold up other people's answers.
     """
 
     def __init__(
@@ -61,27 +65,33 @@ class FieldPainter:
             self._drawing = ProcessPoolExecutor(
                 max_workers=max(1, self.settings.field_concurrency),
                 mp_context=multiprocessing.get_context("spawn"),
+                # a picture may wait; an answer should not: the drawing yields the CPU
+                initializer=os.nice,
+                initargs=(DRAWING_NICENESS,),
             )
         return self._drawing
 
     async def _picture(self, question: Scene, context: Exchange | None, answer: Scene,
                        language: Language) -> tuple[FieldData, bytes] | None:  # fmt: skip
         """The numbers and the PNG, or None when too many pictures are made or waiting."""
-        from core.field.attention import field_data
-        from core.field.render import render_field
+        from core.field.worker import make_picture
 
-        assert self.god is not None
         if self._waiting >= self.settings.field_concurrency + self.settings.field_queue:
             return None
         self._waiting += 1
         try:
             async with self._slots:
-                data = await asyncio.wait_for(
-                    self.runner.call(field_data, self.god, question, context, answer, language),
-                    self.runner.timeout_s,
-                )
                 loop = asyncio.get_running_loop()
-                return data, await loop.run_in_executor(self._pool(), render_field, data)
+                work = loop.run_in_executor(
+                    self._pool(),
+                    make_picture,
+                    self.settings.model_dir,
+                    question,
+                    context,
+                    answer,
+                    language,
+                )
+                return await asyncio.wait_for(work, self.runner.timeout_s + PICTURE_GRACE_S)
         finally:
             self._waiting -= 1
 
