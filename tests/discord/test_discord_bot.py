@@ -300,6 +300,7 @@ async def test_translate_message_menu(fake: FakeDiscord, frontend: DiscordFronte
     await admin.followup(timeout=10)
     await mention(fake, fake.channel, fake.user, SEED)
     answer = fake.sent_messages(fake.channel)[-1]
+    await linked(frontend, fake, answer["id"])
     user_glyphs = await fake.send_message_create(fake.channel, fake.user, "🜂⧖")
     shown = []
     for target in (answer, user_glyphs):
