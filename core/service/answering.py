@@ -23,7 +23,7 @@ from core.observe import Metrics
 from core.service.admission import Admission
 from core.service.chats import Chats
 from core.service.context import Contexts
-from core.service.hearing import Hearing
+from core.service.hearing import Hearing, asker_of
 from core.settings import CoreSettings
 from core.storage.records import MessageRecord, NewMessage, StoreError
 from core.storage.repository import ConversationStore
@@ -49,11 +49,6 @@ class Thought:
     def question(self) -> Scene:
         """The concepts the god was asked about."""
         return tuple(self.heard.concepts) if self.heard else ()
-
-
-def asker_of(message: Incoming) -> str:
-    """The key the runner counts a user's questions in flight under."""
-    return f"{message.platform}:{message.user_id}"
 
 
 class Answering:

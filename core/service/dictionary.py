@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.bridge.protocol import Bridge
 from core.language.lexicon import Entry, Lexicon
 from core.service.chats import Chats
-from core.service.hearing import Hearing
+from core.service.hearing import Hearing, asker_of
 from core.types import BridgeResult, Incoming
 
 
@@ -20,7 +20,7 @@ class Dictionary:
     async def bridge_text(self, text: str, message: Incoming) -> BridgeResult:
         """The bridge alone, in whichever direction the input asks for."""
         language = await self.chats.language_for(message, text)
-        asker = f"{message.platform}:{message.user_id}"
+        asker = asker_of(message)
         return await self.hearing.translate(text, language, asker)
 
     def lookup(self, query: str) -> list[Entry]:

@@ -11,7 +11,12 @@ from __future__ import annotations
 import asyncio
 
 from core.bridge.protocol import Bridge
-from core.types import BridgeResult, Language
+from core.types import BridgeResult, Incoming, Language
+
+
+def asker_of(message: Incoming) -> str:
+    """The key the runner counts a user's questions and voice work in flight under."""
+    return f"{message.platform}:{message.user_id}"
 
 
 class Hearing:

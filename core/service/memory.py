@@ -10,7 +10,7 @@ from core.language.lexicon import Lexicon
 from core.language.oracle import SILENCE
 from core.service.chats import Chats
 from core.service.context import Contexts
-from core.service.hearing import Hearing
+from core.service.hearing import Hearing, asker_of
 from core.storage.records import StoreError
 from core.storage.repository import ConversationStore
 from core.types import Incoming, Mode, Reply
@@ -83,7 +83,7 @@ class Memory:
         if record.text and record.language == language:
             text = record.text
         else:  # another reader's language: translated afresh, the stored answer stays as it is
-            asker = f"{message.platform}:{message.user_id}"
+            asker = asker_of(message)
             text = (await self.hearing.speak(glyphs, language, asker)).text
         kind = "silence" if glyphs == self.lexicon.glyph(SILENCE) else "answer"
         return Reply(kind, "translate", glyphs, text, language=language, message_id=message_id)
