@@ -7,10 +7,11 @@ Every schema change here needs a migration in ``migrations/versions``.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -174,6 +175,7 @@ class IntakeEvent(Base):
     __table_args__ = (
         UniqueConstraint("platform", "bot", "event_id"),
         Index("ix_intake_platform_bot_status_id", "platform", "bot", "status", "id"),
+        Index("ix_intake_platform_user_external_id", "platform", "user_external_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -181,7 +183,23 @@ class IntakeEvent(Base):
     bot: Mapped[str] = mapped_column(String(EXTERNAL_ID_LEN))
     event_id: Mapped[str] = mapped_column(String(EXTERNAL_ID_LEN))
     chat_external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_LEN))
+    # the sender, so that /forget all finds their raw updates (None: unknown or no sender)
+    user_external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_LEN))
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(CODE_LEN), default="pending")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column()
+
+
+class Usage(Base):
+    """How often one user was answered (or drew a picture) on one day, for daily quotas."""
+
+    __tablename__ = "usage"
+    __table_args__ = (UniqueConstraint("user_id", "day", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    # "answer" or "field"
+    kind: Mapped[str] = mapped_column(String(CODE_LEN))
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -5,7 +5,7 @@ Discord's four shards are split between them (0-1 from the config file, 2-3 from
 processes between the checks: every guild message and DM answered exactly once, commands
 synced once, a ``/mode`` set through one process in force in the other (whose cache held
 the old mode), and a SIGKILL of the Telegram leader mid-burst: the other takes over and
-every confirmed update is answered once (the one in flight at the kill at most twice).
+every confirmed update is answered once (those in flight at the kill, one per chat, at most twice).
 """
 
 from __future__ import annotations
@@ -220,7 +220,8 @@ async def test_two_processes_split_discord_and_share_one_telegram_leader(
             await _until(done, 60, "the survivor answers every confirmed update")
             answers = _answers(telegram)
             twice = sum(answers[q] - 1 for q in sent.values())
-            assert twice <= 1, f"{twice} questions answered twice for one kill"
+            # Groups are answered side by side: each may have one question in flight at the kill.
+            assert twice <= len(GROUPS), f"{twice} questions answered twice for one kill"
             assert await follower.stop() == 0, follower.tail()
         finally:
             for bot in bots.values():

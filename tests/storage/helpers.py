@@ -10,7 +10,7 @@ from core.storage import SqlStore, create_engine
 from core.storage.records import ChatRecord, NewMessage, UserRecord
 from core.types import Language, Mode
 
-TABLES = {"chats", "channel_overrides", "users", "messages", "intake"}
+TABLES = {"chats", "channel_overrides", "users", "messages", "intake", "usage"}
 
 
 @dataclass(frozen=True)
