@@ -12,6 +12,7 @@ from core.language.lexicon import Lexicon, load_lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
 from core.service import GodService, freeze_startup_objects
+from core.settings import model_threads
 from core.storage.notify import open_notices
 from core.storage.records import StoreError
 from core.storage.repository import open_store
@@ -73,7 +74,7 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
         queue_size=core.queue_size,
         per_user_inflight=core.per_user_inflight,
         timeout_s=core.request_timeout_s,
-        torch_threads=core.torch_threads,
+        torch_threads=model_threads(core.torch_threads),
     )
     bridge.bind(runner)  # the LoRA voice's forward passes go through the god's worker
     await runner.start()

@@ -165,8 +165,8 @@ async def test_pictures_do_not_hold_up_other_peoples_answers(god_service: GodSer
     outcomes = await asyncio.gather(*pictures)
     p95 = statistics.quantiles(latencies, n=20)[-1]
     # Before the pictures left the answering process, 12 of them made an answer take 1.3 s.
-    # The target is a p95 of 200 ms; this machine measures 290-430 ms (see the
-    # closing note): the bound here separates working from starving, the target stays open.
+    # The bound separates working from starving; the 200 ms target is measured by
+    # benchmarks/field_bystander.py (about 100 ms on 2 loaded cores with one torch thread).
     assert p95 <= 1000, f"p95 {p95:.0f} ms"
     drawn = sum(1 for o in outcomes if o.picture is not None)
     assert 1 <= drawn <= 6 * 4, "each painter's bucket lets a few pictures through"
