@@ -110,9 +110,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     url = args.storage_url or config.storage.url
 
     async def job() -> Any:
-        store = await open_store(
-            url, upgrade=False, busy_timeout_ms=config.storage.busy_timeout_ms
-        )
+        store = await open_store(url, upgrade=False, busy_timeout_ms=config.storage.busy_timeout_ms)
         try:
             stats = StatsStore(store.sessions, retries=store.retries)
             return await stats.stats(datetime.now(UTC).date())

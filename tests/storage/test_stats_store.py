@@ -24,7 +24,9 @@ async def test_usage_counts_atomically_per_user_day_and_kind(store: SqlStore) ->
     bob = await store.ensure_user("telegram", "2", "bob")
     stats = stats_of(store)
     # 40 increments at once from one event loop (several connections on PostgreSQL): none lost
-    counts = await asyncio.gather(*(stats.count_usage(alice.id, TODAY, "answer") for _ in range(40)))
+    counts = await asyncio.gather(
+        *(stats.count_usage(alice.id, TODAY, "answer") for _ in range(40))
+    )
     assert sorted(counts) == list(range(1, 41))
     assert await stats.count_usage(alice.id, TODAY, "field") == 1
     assert await stats.count_usage(alice.id, TODAY + timedelta(days=1), "answer") == 1
@@ -36,7 +38,9 @@ async def test_usage_counts_atomically_per_user_day_and_kind(store: SqlStore) ->
     assert await stats.usage(bob.id, TODAY - timedelta(days=1), "answer") == 0
 
 
-async def _exchange(store: SqlStore, chat_external: str, user_external: str, when: datetime) -> None:
+async def _exchange(
+    store: SqlStore, chat_external: str, user_external: str, when: datetime
+) -> None:
     chat = await store.ensure_chat("telegram", chat_external, "group")
     user = await store.ensure_user("telegram", user_external)
     [question] = await store.add_messages(
