@@ -17,7 +17,7 @@ from core.service import GodService
 from tests.fakes.telegram_api import FakeBotAPI
 
 TOKEN = "4242:access-lists"
-WAIT = 10.0
+WAIT = 60.0
 
 
 class Clock:
