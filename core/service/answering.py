@@ -187,7 +187,8 @@ class Answering:
             if earlier is not None:
                 question_id.append(earlier.question.id)
         charged = None
-        if self.quotas is not None:
+        # (a question asked before a restart and never answered was counted then)
+        if self.quotas is not None and not question_id:
             charge, day = await self.quotas.charge(message, user.id, "answer")
             if charge in ("reached", "quiet"):
                 return self._refused("quota" if charge == "reached" else "quiet", mode, language)

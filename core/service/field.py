@@ -127,6 +127,8 @@ class FieldPainter:
                 logger.warning("meaning field not counted (store unavailable): %s", error)
             else:
                 charge, day = await quotas.charge(message, user.id, "field")
+                if charge in ("reached", "quiet"):
+                    self.answering.metrics.refused(message.platform, "quota")
                 if charge == "reached":
                     return FieldPicture(None, quotas.reached_text("field", language))
                 if charge == "quiet":

@@ -75,4 +75,4 @@ async def test_a_daily_quota_is_enforced_told_once_and_resets_the_next_day(
         (str(DEFAULT_USER_ID), "2026-12-07", "answer", 3),
     ]
     metrics = god_service.metrics.text().decode()
-    assert 'silentgod_refusals_total{kind="quota",platform="telegram"} 2.0' in metrics
+    assert 'silentgod_refusals_total{kind="quota",platform="telegram"} 4.0' in metrics
