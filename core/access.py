@@ -21,7 +21,7 @@ asker is written to the store); the messages after that go unanswered without a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -58,11 +58,6 @@ class AccessSettings:
     daily_answers: int = 0
     daily_fields: int = 0
     refusal_memory: int = 10_000
-
-    @staticmethod
-    def list_keys() -> tuple[str, ...]:
-        """The keys that hold lists of ids."""
-        return tuple(f.name for f in fields(AccessSettings) if f.type == "tuple[str, ...]")
 
 
 Entry = tuple[str | None, str]  # (platform or None for every platform, id or @name lowered)

@@ -24,9 +24,10 @@ def admitted(service: GodService, command: Command, invocation: Invocation) -> O
     language = service.chats.guess_language(message, "")
     if verdict in ("refuse", "quiet"):
         service.metrics.refused(message.platform, "not_allowed")
-        logger.info("%s user %s refused by [access]", message.platform, message.user_id)
         if verdict == "quiet":
             return Outcome(send_nothing=True, keep_nothing=True, language=language)
+        logger.info("%s user %s refused by [access] (told once today)", message.platform,
+                    message.user_id)  # fmt: skip
         return Outcome(
             (say("no_access", language),),
             refusal="no_access",
