@@ -12,6 +12,16 @@ import pytest
 from core.storage import SqlStore
 from core.storage import migrate as storage_migrate
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One cache of the lexicon bridge's word indexes for the whole run (and the bots it
+    starts), outside the user's own cache folder."""
+    if "SILENTGOD_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["SILENTGOD_CACHE_DIR"] = tempfile.mkdtemp(prefix="silentgod-cache-")
+
+
 # --- storage: a real SQLite file, migrated by the real migrations ------------------------
 
 

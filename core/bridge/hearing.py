@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -116,15 +116,30 @@ class WordIndex:
             self._speller = self._build_speller()
         return self._speller
 
-    def _build_speller(self) -> Speller:
+    def without_speller(self) -> tuple[WordIndex, dict[str, int] | None]:
+        """This index with its speller taken out, and the speller's ranked forms (None
+        when it was never built): what ``index_cache`` keeps on disk."""
+        rank = self._speller.rank if self._speller is not None else None
+        return replace(self, _speller=None), rank
+
+    def with_speller(self, rank: dict[str, int] | None) -> WordIndex:
+        """This index with a speller over forms ranked before (``without_speller``)."""
+        if rank is not None:
+            self._speller = self._build_speller(rank)
+        return self
+
+    def _build_speller(self, rank: dict[str, int] | None = None) -> Speller:
+        if rank is not None:
+            return Speller.ranked(self.language, rank, self.spellings, self._means)
         words: list[tuple[str, int]] = [(word, 3) for word in self.single]
         words += [(word, 2) for word in (*self.by_lemma, *self.overrides, *self.template)]
         words += [(word, 2) for word in (*self.surface_stop, *self.lemma_stop)]
         words += [(word, 2) for word in (*self.content_phrase_words, *self.phrases)]
         words += [(word, 1) for word in self.family]
-        return Speller(
-            self.language, words, self.spellings, lambda word: bool(Reader.word(self, word))
-        )
+        return Speller(self.language, words, self.spellings, self._means)
+
+    def _means(self, word: str) -> bool:
+        return bool(Reader.word(self, word))
 
     def hears(self, norm: str) -> bool:
         """True when the index reads a word by itself: as a concept, a stop word or a phrase."""

@@ -23,7 +23,8 @@ from core.language.lexicon import Lexicon, load_lexicon
 from core.language.text import detect_language
 from core.types import LANGUAGES, BridgeResult, Language
 
-from .hearing import Reader, WordIndex, build_index, reorder
+from .hearing import Reader, WordIndex, reorder
+from .index_cache import word_indexes
 from .protocol import cheap_or_thread
 from .realise import Realiser
 from .text import MAX_CHARS, BridgeInputError, Token, clean, glyph_keys
@@ -58,13 +59,8 @@ class LexiconBridge:
     def __init__(self, lexicon: Lexicon | None = None, spelling: bool = True) -> None:
         """``spelling`` False: no typo tolerance (misspelt words stay unknown)."""
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
-        self.indexes: dict[Language, WordIndex] = {
-            language: build_index(self.lexicon, language) for language in LANGUAGES
-        }
+        self.indexes: dict[Language, WordIndex] = word_indexes(self.lexicon, spelling)
         self.reader = Reader(self.lexicon, self.indexes, spelling)
-        if spelling:
-            for index in self.indexes.values():
-                index.speller  # noqa: B018 (built now, so that no message waits for it)
         self.realiser = Realiser(self.lexicon, self._keys_of_text)
         for problem in self.realiser.problems:
             logger.warning("lexicon bridge: %s", problem)

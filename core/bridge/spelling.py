@@ -208,9 +208,6 @@ class Speller:
         spellings: Mapping[str, str],
         means: Callable[[str], bool],
     ) -> None:
-        self.language = language
-        self.means = means
-        self.spellings = dict(spellings)
         rank: dict[str, int] = {}
         for word, weight in words:
             for number, form in enumerate(forms(word, language) if " " not in word else ()):
@@ -219,6 +216,31 @@ class Speller:
                 score = weight * 1000 - (number and 1 + min(number, 998))
                 if score > rank.get(form, -(10**9)):
                     rank[form] = score
+        self._setup(language, rank, spellings, means)
+
+    @classmethod
+    def ranked(
+        cls,
+        language: str,
+        rank: dict[str, int],
+        spellings: Mapping[str, str],
+        means: Callable[[str], bool],
+    ) -> Speller:
+        """A speller over forms already ranked (``rank`` of one built before)."""
+        speller = cls.__new__(cls)
+        speller._setup(language, rank, spellings, means)
+        return speller
+
+    def _setup(
+        self,
+        language: str,
+        rank: dict[str, int],
+        spellings: Mapping[str, str],
+        means: Callable[[str], bool],
+    ) -> None:
+        self.language = language
+        self.means = means
+        self.spellings = dict(spellings)
         self.rank = rank
         by_length: dict[int, list[str]] = {}
         for form in sorted(rank):

@@ -34,6 +34,7 @@ def _config(path: Path, url: str, telegram: FakeBotAPI, discord: FakeDiscord, ex
         f"""
 [core]
 rate_per_minute = 0  # bursts from one user: this is about who answers, not how fast
+torch_threads = 1  # two bots and the test share the machine's cores
 default_mode = "translate"
 settings_ttl_s = 0  # no expiry: only the other process's notice can make this one see a change
 [storage]

@@ -30,6 +30,7 @@ from tests.fakes.telegram_api import FakeBotAPI
 
 TOKEN = "4242:safe-in-public"
 WAIT = 10.0
+PICTURE_WAIT = 60.0  # the first picture starts a drawing process (torch and the god, cold)
 
 
 def _free_port() -> int:
@@ -108,7 +109,7 @@ async def test_context_never_crosses_discord_channels(god_service: GodService) -
             picture = await fake.send_interaction(
                 "field", {"message": "⤳"}, user=fake.user, channel=fake.channel
             )
-            caption = (await picture.followup(timeout=WAIT)).json["content"]
+            caption = (await picture.followup(timeout=PICTURE_WAIT)).json["content"]
             assert dawn not in caption and god_service.lexicon.glyph("day") not in caption
         finally:
             await frontend.stop()
