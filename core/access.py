@@ -113,6 +113,8 @@ class AccessPolicy:
         kinds = ("users", "chats", "servers", "channels", "roles")
         self.allow = {kind: Lists(getattr(settings, f"allow_{kind}"), kind) for kind in kinds}
         self.block = {kind: Lists(getattr(settings, f"block_{kind}"), kind) for kind in kinds}
+        lists = (*self.allow.values(), *self.block.values())
+        self.open = not any(listed.entries for listed in lists)  # everyone: nothing to match
 
     @staticmethod
     def names(message: Incoming) -> dict[str, tuple[str | None, ...]]:
@@ -133,12 +135,16 @@ class AccessPolicy:
         """An owner of the bot (the console's user always is)."""
         if message.platform == "console":
             return True
+        if not self.owners.entries:
+            return False
         return self.owners.matches(message.platform, self.names(message)["users"])
 
     def decide(self, message: Incoming) -> Decision:
         """Owner, allowed or blocked, by the rules of this module's docstring."""
         if self.is_owner(message):
             return "owner"
+        if self.open:
+            return "allowed"
         platform = message.platform
         names = self.names(message)
         if any(self.block[kind].matches(platform, names[kind]) for kind in names):

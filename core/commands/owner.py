@@ -21,6 +21,8 @@ def admitted(service: GodService, command: Command, invocation: Invocation) -> O
     commands). Never touches the store, so a refused asker leaves no trace there."""
     message = invocation.message
     verdict = service.gate.check(message)
+    if (verdict == "allowed" and command.who != "owners") or verdict == "owner":
+        return None
     language = service.chats.guess_language(message, "")
     if verdict in ("refuse", "quiet"):
         service.metrics.refused(message.platform, "not_allowed")
@@ -35,12 +37,10 @@ def admitted(service: GodService, command: Command, invocation: Invocation) -> O
             keep_nothing=True,
             language=language,
         )
-    if command.who == "owners" and verdict != "owner":
-        service.metrics.refused(message.platform, "not_allowed")
-        return Outcome(
-            (say("owners_only", language),), refusal="not_allowed", private=True, language=language
-        )
-    return None
+    service.metrics.refused(message.platform, "not_allowed")  # an owners' command
+    return Outcome(
+        (say("owners_only", language),), refusal="not_allowed", private=True, language=language
+    )
 
 
 def p95_ms(service: GodService) -> float | None:
