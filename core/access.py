@@ -84,10 +84,11 @@ class Lists:
         if only is not None:
             entries = [(platform or only, value) for platform, value in entries]
         self.entries = frozenset(entries)
+        self.platforms = frozenset(platform for platform, _ in entries)  # None: every one
 
     def applies(self, platform: str) -> bool:
         """Whether this list has an entry for ``platform``."""
-        return any(p is None or p == platform for p, _ in self.entries)
+        return None in self.platforms or platform in self.platforms
 
     def matches(self, platform: str, names: Iterable[str | None]) -> bool:
         """Whether any of ``names`` (ids, @usernames) is listed for ``platform``."""
