@@ -86,6 +86,7 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
         lexicon=lexicon,
         god=god,
         notices=open_notices(store.url),
+        access=config.access,
     )
     await service.prepare()
     freeze_startup_objects()

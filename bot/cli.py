@@ -438,9 +438,10 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--config")
     upgrade.add_argument("--json", action="store_true")
     upgrade.set_defaults(handler=cmd_db)
-    from bot.dbcli import add_db_actions
+    from bot.dbcli import add_db_actions, add_stats_command
 
     add_db_actions(db_commands)
+    add_stats_command(commands)
     return parser
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from core.access import AccessSettings, entry_of
 from core.errors import SilentGodError
 from core.settings import CoreSettings
 from core.storage.engine import mask_url
@@ -110,6 +111,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     observe: ObserveConfig = field(default_factory=ObserveConfig)
+    access: AccessSettings = field(default_factory=AccessSettings)
 
 
 SECTIONS: dict[str, type] = {
@@ -119,6 +121,7 @@ SECTIONS: dict[str, type] = {
     "discord": DiscordConfig,
     "logging": LoggingConfig,
     "observe": ObserveConfig,
+    "access": AccessSettings,
 }
 
 
@@ -148,6 +151,8 @@ def _check_value(section: str, name: str, expected: Any, value: Any) -> Any:
         return float(value)
     if expected == tuple[int, ...]:
         return _shard_ids(where, value)
+    if expected == tuple[str, ...]:
+        return _access_ids(where, name, value)
     if not isinstance(value, str):
         raise ConfigError(f"config: {where} must be text, not {value!r}")
     return value
@@ -172,6 +177,26 @@ def _shard_ids(where: str, value: Any) -> tuple[int, ...]:
     if len(set(value)) != len(value):
         raise ConfigError(f"config: {where} names a shard twice")
     return tuple(sorted(value))
+
+
+def _access_ids(where: str, name: str, value: Any) -> tuple[str, ...]:
+    """A list of ids (whole numbers, or text) and, for users and chats, @usernames; each may
+    start with ``telegram:`` or ``discord:``."""
+    names_allowed = name in ("owners", "allow_users", "block_users", "allow_chats", "block_chats")
+    kinds = "ids or @usernames" if names_allowed else "ids"
+    if not isinstance(value, list):
+        raise ConfigError(f"config: {where} must be a list of {kinds}, not {value!r}")
+    ids: list[str] = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise ConfigError(f"config: {where} must be a list of {kinds}, not {item!r}")
+        _, entry = entry_of(str(item))
+        numeric = entry.lstrip("-").isdigit()
+        named = entry.startswith("@") and len(entry) > 1 and names_allowed
+        if not (numeric or named):
+            raise ConfigError(f"config: {where} holds {item!r}, which is not one of {kinds}")
+        ids.append(str(item).strip())
+    return tuple(ids)
 
 
 def _section(name: str, cls: type, raw: object) -> Any:
@@ -226,6 +251,9 @@ def _validate(config: Config) -> Config:
         )
     if telegram.poll_timeout_s < 1 or telegram.per_chat_backlog < 1:
         raise ConfigError("config: [telegram] poll_timeout_s and per_chat_backlog must be >= 1")
+    access = config.access
+    if access.refusal_memory < 1:
+        raise ConfigError("config: [access] refusal_memory must be at least 1")
     listen = config.observe.listen
     host, _, port = listen.rpartition(":")
     if listen and (not host or not port.isdigit() or int(port) > 65535):

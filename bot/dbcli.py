@@ -1,4 +1,5 @@
-"""``silentgod db backup | restore | prune``: the database jobs an operator runs by hand."""
+"""``silentgod db backup | restore | prune`` and ``silentgod stats``: the database jobs and
+counts an operator runs by hand."""
 
 from __future__ import annotations
 
@@ -95,6 +96,46 @@ def cmd_prune(args: argparse.Namespace) -> int:
     else:
         print(f"deleted {deleted} messages older than {days} days")
     return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Users, chats, answers today and in 7 days, the busiest chats: read from the store."""
+    from datetime import UTC, datetime
+
+    from core.commands.owner import stats_json, stats_lines
+    from core.storage import StoreError, open_store
+    from core.storage.stats import StatsStore
+
+    config = _config(args)
+    url = args.storage_url or config.storage.url
+
+    async def job() -> Any:
+        store = await open_store(url, upgrade=False, busy_timeout_ms=config.storage.busy_timeout_ms)
+        try:
+            stats = StatsStore(store.sessions, retries=store.retries)
+            return await stats.stats(datetime.now(UTC).date())
+        finally:
+            await store.close()
+
+    try:
+        stored = asyncio.run(job())
+    except StoreError as error:
+        return _failed(error)
+    data = stats_json(stored, None)
+    if args.json:
+        print_json(data)
+    else:
+        print("\n".join(stats_lines(data, "en", live=False)))
+    return 0
+
+
+def add_stats_command(commands: Any) -> None:
+    """``silentgod stats``."""
+    stats = commands.add_parser("stats", help="users, chats, answers and the busiest chats")
+    stats.add_argument("--config")
+    stats.add_argument("--storage-url", help="instead of [storage] url")
+    stats.add_argument("--json", action="store_true", help="print one JSON document")
+    stats.set_defaults(handler=cmd_stats)
 
 
 def add_db_actions(actions: Any) -> None:

@@ -10,6 +10,8 @@ ADMINS = (
     "Manage Channels for a channel; members don't see it)"
 )
 
+OWNERS = "only the bot's owners (`[access] owners`); anyone else is refused"
+
 
 def commands_table() -> str:
     """The Markdown table of every listed command: usage, what it does, who, where."""
@@ -19,7 +21,7 @@ def commands_table() -> str:
             continue
         usage = f" {command.usage('en')}" if command.usage else ""
         name = f"`/{command.name}{usage}`".replace("|", "\\|")
-        who = "everyone" if command.who == "everyone" else ADMINS
+        who = {"everyone": "everyone", "owners": OWNERS}.get(command.who, ADMINS)
         where = ", ".join(name for key, name in PLATFORM_NAMES.items() if key in command.platforms)
         rows.append(f"| {name} | {command.description('en')} | {who} | {where} |")
     return "\n".join(rows)

@@ -8,6 +8,7 @@ reconnects; ``bot.observe`` serves it as Prometheus text.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -16,6 +17,7 @@ ANSWERED = ("answer", "silence")
 # Seconds from a message to its reply; the god answers in tens of milliseconds when idle.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 30.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+RECENT_LATENCIES = 1000  # the replies /stats takes its p95 from
 
 
 class Metrics:
@@ -24,6 +26,7 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
         r = self.registry
+        self.recent: deque[float] = deque(maxlen=RECENT_LATENCIES)
         self.replies = Counter(
             "silentgod_replies",
             "Answers (and silences) the god gave, by platform and mode.",
@@ -66,8 +69,16 @@ class Metrics:
         if kind in ANSWERED:
             self.replies.labels(platform, mode, kind).inc()
             self.latency.labels(platform).observe(seconds)
+            self.recent.append(seconds)
         elif kind != "delivered":  # a redelivered question answered before: nothing new
             self.refusals.labels(platform, kind).inc()
+
+    def latency_p95(self) -> float | None:
+        """The 95th percentile (nearest rank) of the last replies' latencies; None: none yet."""
+        if not self.recent:
+            return None
+        ordered = sorted(self.recent)
+        return ordered[max(-(-len(ordered) * 95 // 100) - 1, 0)]
 
     def refused(self, platform: str, kind: str) -> None:
         """A message turned away before the god saw it (e.g. not allowed)."""

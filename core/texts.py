@@ -149,6 +149,29 @@ TEXTS: dict[str, dict[Language, str]] = {
     "inline_words": {"en": "In words", "ru": "Словами"},
     "inline_silent": {"en": "The silent god answers", "ru": "Молчащий бог отвечает"},
     "inline_voice": {"en": "The translated voice", "ru": "Переведённый голос"},
+    # [access]: who may ask, daily quotas, the owners' /stats
+    "no_access": {
+        "en": "Forgive me: the keeper of this god has not opened it to you here, so your "
+        "messages go unanswered and are not kept. (You are told this once a day.)",
+        "ru": "Простите: хранитель этого бога не открыл его вам здесь, поэтому ваши сообщения "
+        "остаются без ответа и не сохраняются. (Это сообщается раз в день.)",
+    },
+    "quota_answer": {
+        "en": "You have had your {limit} answers for today. The god answers you again in "
+        "{hours} h {minutes} min (at midnight UTC); until then your messages go unanswered.",
+        "ru": "Вы уже получили {limit} ответов за сегодня. Бог снова ответит вам через "
+        "{hours} ч {minutes} мин (в полночь UTC); до тех пор сообщения остаются без ответа.",
+    },
+    "quota_field": {
+        "en": "You have had your {limit} meaning-field pictures for today. /field works for "
+        "you again in {hours} h {minutes} min (at midnight UTC).",
+        "ru": "Вы уже получили {limit} картинок поля смысла за сегодня. /field снова "
+        "заработает для вас через {hours} ч {minutes} мин (в полночь UTC).",
+    },
+    "owners_only": {
+        "en": "Only the bot's owners may do that (see [access] owners in its config).",
+        "ru": "Это могут только владельцы бота (см. [access] owners в его настройках).",
+    },
 }
 
 

@@ -25,6 +25,7 @@ ReplyKind = Literal[
     "delivered",  # a redelivered message whose answer already went out: nothing to send
     "rate_limited",  # the asker sends too fast: told once per window
     "quiet",  # the asker sends too fast and was told already: nothing to send
+    "quota",  # the asker's daily quota ([access] daily_answers) is used up: told once a day
 ]
 
 
@@ -45,6 +46,9 @@ class Incoming:
     external_message_id: str | None = None
     redelivered: bool = False  # handled again after a restart: it may have been answered
     thread_id: str | None = None  # the conversation inside the chat: channel, thread, topic
+    user_handle: str | None = None  # Telegram: the sender's @username (without the @)
+    chat_handle: str | None = None  # Telegram: the chat's @username, if it has one
+    role_ids: tuple[str, ...] = ()  # Discord: the sender's roles in the server
 
 
 @dataclass(frozen=True, slots=True)

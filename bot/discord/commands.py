@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from bot.discord.bot import SilentGodBot
 
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
-ALWAYS_PRIVATE = frozenset({"help", "history", "forget"})
+ALWAYS_PRIVATE = frozenset({"help", "history", "forget", "stats"})
 AUTOCOMPLETE_CHOICES = 25  # Discord shows at most 25 choices
 # A choice's name and value hold at most 100 characters; counted in UTF-16 units, the stricter
 # reading, so that no glyph outside the basic plane can push one over
@@ -120,6 +120,8 @@ def slash_command(bot: SilentGodBot, command: Command) -> app_commands.Command[A
         try:
             await delivery.defer(interaction, ephemeral=private)
             outcome = await commands.run(bot.service, command.name, invocation)
+            if outcome.keep_nothing:
+                await bot.intake.forget(interaction.id)
             await to_interaction(interaction, bot.service, outcome)
         finally:
             await bot.intake.settle(interaction.id)
@@ -186,6 +188,8 @@ def translate_menu(bot: SilentGodBot) -> app_commands.ContextMenu:
         try:
             await delivery.defer(interaction, ephemeral=True)
             outcome = await commands.run(bot.service, "reveal", invocation)
+            if outcome.keep_nothing:
+                await bot.intake.forget(interaction.id)
             await to_interaction(interaction, bot.service, outcome)
         finally:
             await bot.intake.settle(interaction.id)

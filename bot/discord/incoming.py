@@ -24,6 +24,13 @@ def _channel_key(channel: object, channel_id: int | None) -> str | None:
     return str(channel_id) if channel_id is not None else None
 
 
+def roles_of(user: object) -> tuple[str, ...]:
+    """A server member's role ids (the server's own id is @everyone's); none in DMs."""
+    if isinstance(user, discord.Member):
+        return tuple(str(role.id) for role in user.roles)
+    return ()
+
+
 def from_interaction(
     interaction: discord.Interaction,
     text: str = "",
@@ -47,6 +54,7 @@ def from_interaction(
             mode=mode,
             user_name=user.name,
             thread_id=str(interaction.channel_id) if interaction.channel_id else None,
+            role_ids=roles_of(user),
         )
     return Incoming(
         platform=PLATFORM,
@@ -81,6 +89,7 @@ def from_message(message: discord.Message, text: str) -> Incoming:
         user_name=message.author.name,
         external_message_id=str(message.id),
         thread_id=str(message.channel.id) if guild is not None else None,
+        role_ids=roles_of(message.author),
     )
 
 

@@ -46,7 +46,9 @@ def _invocation_json(invocation: Invocation) -> dict[str, Any]:
 
 
 def _invocation(data: dict[str, Any]) -> Invocation:
-    message = Incoming(**{**data["message"], "redelivered": True})
+    fields = data["message"]
+    roles = tuple(fields.get("role_ids") or ())
+    message = Incoming(**{**fields, "redelivered": True, "role_ids": roles})
     return Invocation(
         message,
         options=data.get("options") or {},
@@ -116,6 +118,15 @@ class DiscordIntake:
         except StoreError as error:
             logger.error("discord: event %s answered but not settled: %s", event_id, error)
 
+    async def forget(self, event_id: int) -> None:
+        """[access] refused the event's sender: keep nothing of it."""
+        if self.store is None:
+            return
+        try:
+            await self.store.forget([str(event_id)])
+        except StoreError as error:
+            logger.error("discord: refused event %s not blanked: %s", event_id, error)
+
     async def recover(self) -> int:
         """Answer everything a crash left pending; returns how many were answered."""
         if self.store is None:
@@ -155,6 +166,8 @@ class DiscordIntake:
             logger.warning("discord: message %s is %.0f s old: expired", event.event_id, age)
             return "expired"
         outcome = await run(self.bot.service, data["command"], _invocation(data["invocation"]))
+        if outcome.keep_nothing:
+            await self.forget(int(event.event_id))
         if outcome.send_nothing:
             return "handled"
         if data["kind"] == "interaction":

@@ -72,6 +72,8 @@ class Listener(commands.Cog):
         try:
             async with message.channel.typing():
                 outcome = await run_command(self.service, name, invocation)
+            if outcome.keep_nothing:
+                await self.bot.intake.forget(message.id)
             await to_channel(message, self.service, outcome)
         except Exception as error:
             await self.bot.report_message_error(message, error)

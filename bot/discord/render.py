@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import discord
@@ -16,7 +17,9 @@ async def to_interaction(
     interaction: discord.Interaction, service: GodService, outcome: Outcome
 ) -> None:
     """Fill the deferred placeholder; refusals and private outcomes reach the asker alone."""
-    if outcome.send_nothing:
+    if outcome.send_nothing:  # nothing to say: take the "thinking…" placeholder away
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.delete_original_response()
         return
     if outcome.refusal is not None or (outcome.private and outcome.picture is None):
         if interaction.extras.get("ephemeral"):

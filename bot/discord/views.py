@@ -63,7 +63,8 @@ class RevealButton(
                 replied_message_id=str(carrier.id) if carrier is not None else None,
             )
             outcome = await commands.run(bot.service, "reveal", invocation)
-            await delivery.follow_up(interaction, outcome.text)
+            if not outcome.send_nothing:
+                await delivery.follow_up(interaction, outcome.text)
         except Exception as error:  # discord.py would only log it; answer the user too
             await bot.report_interaction_error(interaction, error, what="Translate button")
 

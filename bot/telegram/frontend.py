@@ -307,15 +307,18 @@ class TelegramFrontend:
 
     async def _publish_commands(self) -> None:
         """The command menu from the table: Russian for Russian clients, English for the rest;
-        in groups, members see only what they may run, administrators everything."""
+        in groups, members see only what they may run, administrators everything but the
+        owners' commands."""
         assert self.application is not None
         bot = self.application.bot
         listed = commands_on("telegram")
         everyone = tuple(c for c in listed if c.who == "everyone")
+        # the owners' commands only in private chats (where anyone else is told it is theirs)
+        admins = tuple(c for c in listed if c.who != "owners")
         menus: list[tuple[BotCommandScope, tuple[Command, ...]]] = [
             (BotCommandScopeDefault(), listed),
             (BotCommandScopeAllGroupChats(), everyone),
-            (BotCommandScopeAllChatAdministrators(), listed),
+            (BotCommandScopeAllChatAdministrators(), admins),
         ]
         languages: tuple[tuple[Language, str | None], ...] = (("ru", "ru"), ("en", None))
         for scope, shown in menus:

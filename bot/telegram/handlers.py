@@ -67,14 +67,23 @@ class GodHandlers:
             return False
         return member.status in ADMIN_STATUSES
 
-    async def _run(self, message: Message, name: str, invocation: Invocation) -> None:
+    async def _command(self, update: Update, name: str, invocation: Invocation) -> Outcome:
+        """Run a command of the table; an update whose sender [access] refused is not kept."""
+        outcome = await commands.run(self.service, name, invocation)
+        if outcome.keep_nothing:
+            await self.intake.forget([str(update.update_id)])
+        return outcome
+
+    async def _run(
+        self, update: Update, message: Message, name: str, invocation: Invocation
+    ) -> None:
         """Run a command of the table for a message and send its outcome."""
         action = THINKING.get(name)
-        if action is None:
-            outcome = await commands.run(self.service, name, invocation)
+        if action is None or self.service.gate.policy.decide(invocation.message) == "blocked":
+            outcome = await self._command(update, name, invocation)
         else:
             async with chat_action(message, action):
-                outcome = await commands.run(self.service, name, invocation)
+                outcome = await self._command(update, name, invocation)
         if outcome.composer:
             await self.composer.open(message, outcome, invocation.message.user_id)
             return
@@ -102,7 +111,7 @@ class GodHandlers:
         if text is None:
             return
         asked = updates.from_message(message, text, redelivered=self._again(update))
-        await self._run(message, "ask", Invocation(asked))
+        await self._run(update, message, "ask", Invocation(asked))
 
     def _again(self, update: Update) -> bool:
         """Whether this update is handled again after a restart (it may have been answered)."""
@@ -156,7 +165,7 @@ class GodHandlers:
             ),
             replied_message_id=replied,
         )
-        await self._run(message, name, invocation)
+        await self._run(update, message, name, invocation)
 
     # ------------------------------------------------------------------ buttons
     async def on_reveal(self, update: Update, context: Context) -> None:
@@ -172,7 +181,10 @@ class GodHandlers:
             answer_id=int(match.group(1)) if match else 0,
             replied_message_id=str(message.message_id) if message is not None else None,
         )
-        outcome = await commands.run(self.service, "reveal", invocation)
+        outcome = await self._command(update, "reveal", invocation)
+        if outcome.send_nothing:
+            await query.answer()
+            return
         if outcome.refusal is not None or message is None:
             await query.answer(one_part(outcome.text, delivery.CALLBACK_ANSWER_LIMIT))
             return
@@ -200,7 +212,7 @@ class GodHandlers:
             return
         text = query.query.strip()[:INLINE_QUERY_MAX]
         invocation = Invocation(updates.incoming(None, query.from_user, text))
-        outcome: Outcome = await commands.run(self.service, "inline", invocation)
+        outcome: Outcome = await self._command(update, "inline", invocation)
         results = [_article(a.key, a.title, a.text) for a in outcome.alternatives]
         await query.answer(results, cache_time=INLINE_CACHE_S, is_personal=True)
 

@@ -32,10 +32,13 @@ def incoming(
     topic: int | None = None,
 ) -> Incoming:
     """The core's view of one Telegram message (or button press, or inline query)."""
+    handle = None
     if sender_chat is not None:  # an anonymous admin or a linked channel speaks as a chat
         user_id, user_name = str(sender_chat.id), sender_chat.title or sender_chat.username
+        handle = sender_chat.username
     elif user is not None:
         user_id, user_name = str(user.id), user.username or user.full_name
+        handle = user.username
     else:
         user_id, user_name = str(chat.id) if chat else "0", None
     if chat is None:  # inline queries have no chat: the user's private chat holds their settings
@@ -55,6 +58,8 @@ def incoming(
         external_message_id=str(message_id) if message_id is not None else None,
         redelivered=redelivered,
         thread_id=str(topic) if topic is not None else None,
+        user_handle=handle,
+        chat_handle=chat.username if chat is not None else handle,
     )
 
 

@@ -18,6 +18,7 @@ from core.commands.model import (
     Refusal,
     Words,
 )
+from core.commands.owner import admitted
 from core.commands.table import COMMANDS, command, commands_on
 from core.service import GodService
 
@@ -40,5 +41,12 @@ __all__ = [
 
 
 async def run(service: GodService, name: str, invocation: Invocation) -> Outcome:
-    """Run one command of the table (a failure raises, for the frontend's own error path)."""
-    return await command(name).handler(service, invocation)
+    """Run one command of the table (a failure raises, for the frontend's own error path).
+
+    ``[access]`` is asked first, here, for every frontend alike: a refused asker gets the
+    refusal (once a day) and the command never runs."""
+    chosen = command(name)
+    refusal = admitted(service, chosen, invocation)
+    if refusal is not None:
+        return refusal
+    return await chosen.handler(service, invocation)

@@ -12,4 +12,6 @@ async def field(service: GodService, invocation: Invocation) -> Outcome:
     if not invocation.argument:
         return await needs_text(service, invocation, "/field 🜂⧖🕯")
     picture = await service.painter.field(invocation.message)
+    if not picture.caption:  # the daily quota was used up and its asker told already
+        return Outcome(send_nothing=True)
     return Outcome((picture.caption,), picture=picture.png, private=picture.png is None)

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 Platform = Literal["console", "telegram", "discord"]
 PLATFORMS: frozenset[Platform] = frozenset({"console", "telegram", "discord"})
 
-Access = Literal["everyone", "admins"]
-"""``admins``: in groups and servers only administrators may run it to change something."""
+Access = Literal["everyone", "admins", "owners"]
+"""``admins``: in groups and servers only administrators may run it to change something;
+``owners``: only the bot's owners (``[access] owners``) may run it at all."""
 
 Refusal = Literal[
     "busy",  # the queue is full, or this user has too many questions in flight
@@ -33,6 +34,8 @@ Refusal = Literal[
     "needs_text",  # the command needs an argument
     "gone",  # the answer to reveal is no longer stored
     "rate_limited",  # the asker sends faster than [core] rate_per_minute allows
+    "quota",  # the asker's daily quota ([access] daily_answers, daily_fields) is used up
+    "no_access",  # [access] refuses the asker (told once a day; nothing of theirs is kept)
 ]
 
 
@@ -112,6 +115,8 @@ class Outcome:
     alternatives: tuple[Alternative, ...] = ()
     # nothing goes out: a redelivered answer already did, or its asker was told to slow down
     send_nothing: bool = False
+    # [access] refused the asker: the frontend keeps nothing of the update (intake blanked)
+    keep_nothing: bool = False
 
     @property
     def text(self) -> str:

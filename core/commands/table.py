@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.commands import asking, compose, field, help, lexicon, memory, settings
+from core.commands import asking, compose, field, help, lexicon, memory, owner, settings
 from core.commands.model import PLATFORMS, Choice, Command, Option, Platform, Words
 from core.service.memory import HISTORY_LIMIT
 
@@ -207,6 +207,17 @@ COMMANDS: tuple[Command, ...] = (
         field.field,
         options=(MESSAGE,),
         usage=MESSAGE_USAGE,
+    ),
+    Command(
+        "stats",
+        "статистика",
+        Words(
+            "For the bot's owners: users, chats, answers, busiest chats, latency, queue",
+            "Для владельцев бота: пользователи, чаты, ответы, занятые чаты, задержка, очередь",
+        ),
+        owner.stats,
+        who="owners",
+        in_help=False,
     ),
     Command(
         "reveal",

@@ -10,7 +10,9 @@ its async driver, and the bridge in a thread unless the text is short and the br
 from __future__ import annotations
 
 import gc
+from datetime import datetime
 
+from core.access import AccessSettings, Clock, Gate, utc_now
 from core.bridge.protocol import Bridge
 from core.language.lexicon import Lexicon
 from core.model.god import God
@@ -24,9 +26,11 @@ from core.service.dictionary import Dictionary
 from core.service.field import FieldPainter
 from core.service.hearing import Hearing
 from core.service.memory import HISTORY_LIMIT, HistoryItem, Memory
+from core.service.quota import Quotas
 from core.settings import CoreSettings
 from core.storage.notify import SettingsNotices
 from core.storage.repository import ConversationStore
+from core.storage.stats import StatsStore
 
 __all__ = [
     "HISTORY_LIMIT",
@@ -52,8 +56,14 @@ class GodService:
         god: God | None = None,
         notices: SettingsNotices | None = None,
         metrics: Metrics | None = None,
+        access: AccessSettings | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # the day of quotas and refusals; tests move it
+        sessions = getattr(store, "sessions", None)
+        retries = getattr(store, "retries", 3)
+        self.stats = StatsStore(sessions, retries=retries) if sessions is not None else None
         self.notices = notices
         self.metrics = metrics or Metrics()
         self.metrics.watch_queue(lambda: runner.queued)
@@ -74,11 +84,29 @@ class GodService:
             settings, store, self.chats, contexts, self.hearing, runner, lexicon, self.admission
         )
         self.answering.metrics = self.metrics
+        self.configure_access(access or AccessSettings())
         self.memory = Memory(store, self.chats, contexts, self.hearing, lexicon)
         self.dictionary = Dictionary(self.chats, self.hearing, lexicon)
         self.painter = FieldPainter(
             settings, self.answering, self.chats, contexts, runner, lexicon, god
         )
+
+    def now(self) -> datetime:
+        """The service's clock (``clock``), read at every call so that a test may move it."""
+        return self.clock()
+
+    def configure_access(self, access: AccessSettings) -> None:
+        """Who may ask and the daily quotas (``[access]``)."""
+        self.access = access
+        self.gate = Gate(access, self.now)
+        self.quotas = Quotas(
+            self.gate,
+            self.stats,
+            daily_answers=access.daily_answers,
+            daily_fields=access.daily_fields,
+            clock=self.now,
+        )
+        self.answering.quotas = self.quotas
 
     @property
     def bridge(self) -> Bridge:

@@ -24,6 +24,7 @@ from core.service.admission import Admission
 from core.service.chats import Chats
 from core.service.context import Contexts
 from core.service.hearing import Hearing, asker_of
+from core.service.quota import Quotas
 from core.settings import CoreSettings
 from core.storage.records import MessageRecord, NewMessage, StoreError
 from core.storage.repository import ConversationStore
@@ -75,6 +76,7 @@ class Answering:
         self.lexicon = lexicon
         self._store_message = GroupedCall(store.add_messages, name="message-writer")
         self.metrics = Metrics()
+        self.quotas: Quotas | None = None  # set by the service: [access] daily_answers
 
     def refusal_text(
         self, kind: ReplyKind | Literal["store_error"], language: Language, text: str = ""
@@ -85,6 +87,8 @@ class Answering:
         if kind == "too_long":
             limit = self.settings.max_message_chars
             return say("too_long", language, length=len(text), limit=limit)
+        if kind == "quota" and self.quotas is not None:
+            return self.quotas.reached_text("answer", language)
         return say(kind, language)
 
     def admit(self, message: Incoming, cost: float = 1.0) -> ReplyKind | None:
@@ -182,6 +186,17 @@ class Answering:
                 return self._earlier_answer(earlier.answer, language)
             if earlier is not None:
                 question_id.append(earlier.question.id)
+        charged = None
+        # (a question asked before a restart and never answered was counted then)
+        if self.quotas is not None and not question_id:
+            charge, day = await self.quotas.charge(message, user.id, "answer")
+            if charge in ("reached", "quiet"):
+                return self._refused("quota" if charge == "reached" else "quiet", mode, language)
+            charged = day if charge == "counted" else None
+
+        async def give_back() -> None:
+            if charged is not None and self.quotas is not None:
+                await self.quotas.give_back(user.id, charged, "answer")
 
         async def store_question(heard: BridgeResult) -> None:
             if question_id:  # asked before a restart, never answered: answer that question
@@ -210,8 +225,10 @@ class Answering:
                 await store_question(thought.heard)
         except StoreError as error:
             logger.error("store unavailable while answering: %s", error)
+            await give_back()
             return self._refused("store_error", mode, language)
         if thought.refusal is not None:
+            await give_back()
             return self._refused(thought.refusal, mode, language, heard=thought.heard)
         heard = thought.heard
         assert heard is not None
@@ -219,6 +236,7 @@ class Answering:
         try:
             spoken = await self.hearing.speak(glyphs, language, asker_of(message))
         except (GodBusy, GodTimeout):
+            await give_back()
             return self._refused("busy", mode, language, heard=heard)
         try:
             answer_id: int | None = await self._store_message(

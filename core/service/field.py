@@ -118,6 +118,22 @@ class FieldPainter:
         )
         if refusal is not None:
             return FieldPicture(None, self.answering.refusal_text(refusal, language, text))
+        quotas = self.answering.quotas
+        charged = None
+        if quotas is not None and quotas.limited(message, "field"):
+            try:
+                user = await self.chats.user(message)
+            except StoreError as error:
+                logger.warning("meaning field not counted (store unavailable): %s", error)
+            else:
+                charge, day = await quotas.charge(message, user.id, "field")
+                if charge in ("reached", "quiet"):
+                    self.answering.metrics.refused(message.platform, "quota")
+                if charge == "reached":
+                    return FieldPicture(None, quotas.reached_text("field", language))
+                if charge == "quiet":
+                    return FieldPicture(None, "")
+                charged = (user.id, day) if charge == "counted" else None
         try:
             chat = await self.chats.chat(message)
             context = await self.contexts.get(chat, message.thread_id)
@@ -126,6 +142,8 @@ class FieldPainter:
             context = None
         thought = await self.answering.think(message, text, language, context)
         if thought.refusal is not None:
+            if charged is not None and quotas is not None:
+                await quotas.give_back(*charged, "field")
             return FieldPicture(None, self.answering.refusal_text(thought.refusal, language))
         heard = thought.heard
         assert heard is not None

@@ -123,6 +123,34 @@ class IntakeStore:
 
         await retrying("settle received updates", work, retries=self.retries)
 
+    async def forget(self, event_ids: Sequence[str]) -> None:
+        """Keep nothing of events whose sender ``[access]`` refused: the payload, sender and
+        chat are blanked and the event is settled as refused (its id stays, so that a
+        redelivery is still known as seen)."""
+        if not event_ids:
+            return
+        statement = (
+            update(IntakeEvent)
+            .where(
+                IntakeEvent.platform == self.platform,
+                IntakeEvent.bot == self.bot,
+                IntakeEvent.event_id.in_(list(event_ids)),
+            )
+            .values(
+                payload="",
+                chat_external_id=None,
+                user_external_id=None,
+                status="refused",
+                settled_at=datetime.now(UTC),
+            )
+        )
+
+        async def work() -> None:
+            async with self._sessions.begin() as session:
+                await session.execute(statement)
+
+        await retrying("forget refused updates", work, retries=self.retries)
+
     async def pending(self, limit: int = 10_000) -> list[PendingEvent]:
         """What was received but never settled, oldest first."""
         statement = (

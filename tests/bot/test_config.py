@@ -20,7 +20,7 @@ def test_example_config_documents_and_loads_every_key() -> None:
     assert config.core.default_mode == "translate"
     assert config.storage.url.startswith("sqlite+aiosqlite:///")
     text = EXAMPLE.read_text("utf-8")
-    for section in ("core", "storage", "telegram", "discord", "logging"):
+    for section in ("core", "storage", "telegram", "discord", "logging", "access"):
         for field in dataclasses.fields(getattr(config, section)):
             assert f"\n{field.name} =" in text or f"\n# {field.name} =" in text, field.name
 

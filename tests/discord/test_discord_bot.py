@@ -40,6 +40,7 @@ COMMANDS = {
     "forget",
     "field",
     "help",
+    "stats",
 }
 
 
