@@ -75,7 +75,8 @@ class DiscordIntake:
         if self.store is None:
             return True
         try:
-            new = await self.store.receive([Delivered(str(event_id), chat, json.dumps(payload))])
+            event = Delivered(str(event_id), chat, json.dumps(payload), user)
+            new = await self.store.receive([event])
         except StoreError as error:
             logger.error("discord: event %s not stored (answered anyway): %s", event_id, error)
             return True

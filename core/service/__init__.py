@@ -1,7 +1,8 @@
 """The one core every frontend calls, in pieces with one job each.
 
 ``GodService`` only puts the pieces together and closes them: ``chats`` (settings and their
-cache), ``answering`` (hear → ask → reply), ``memory`` (history, forget, reveal),
+cache), ``answering`` (hear → ask → reply), ``memory`` (history, forget, reveal), ``privacy``
+(/export, /forget all),
 ``dictionary`` (the bridge and the lexicon alone) and ``painter`` (the meaning field). Blocking
 work never runs on the event loop: the god runs in the runner's thread, the database through
 its async driver, and the bridge in a thread unless the text is short and the bridge cheap.
@@ -24,6 +25,7 @@ from core.service.dictionary import Dictionary
 from core.service.field import FieldPainter
 from core.service.hearing import Hearing
 from core.service.memory import HISTORY_LIMIT, HistoryItem, Memory
+from core.service.privacy import Privacy, PrivacySettings
 from core.settings import CoreSettings
 from core.storage.notify import SettingsNotices
 from core.storage.repository import ConversationStore
@@ -33,6 +35,7 @@ __all__ = [
     "CoreSettings",
     "GodService",
     "HistoryItem",
+    "PrivacySettings",
     "SettingChange",
     "freeze_startup_objects",
 ]
@@ -52,6 +55,7 @@ class GodService:
         god: God | None = None,
         notices: SettingsNotices | None = None,
         metrics: Metrics | None = None,
+        privacy: PrivacySettings | None = None,
     ) -> None:
         self.settings = settings
         self.notices = notices
@@ -75,6 +79,7 @@ class GodService:
         )
         self.answering.metrics = self.metrics
         self.memory = Memory(store, self.chats, contexts, self.hearing, lexicon)
+        self.privacy = Privacy(store, self.chats, contexts, privacy or PrivacySettings())
         self.dictionary = Dictionary(self.chats, self.hearing, lexicon)
         self.painter = FieldPainter(
             settings, self.answering, self.chats, contexts, runner, lexicon, god

@@ -183,6 +183,10 @@ class Chats:
         self._settings.clear()
         self._chats.clear()
 
+    def forget_user(self, platform: str, user_id: str) -> None:
+        """The user was erased: their next message stores them afresh."""
+        self._users.pop((platform, user_id), None)
+
     def _forget_settings(self, message: Incoming) -> None:
         self.forget(message.platform, message.chat_id)
 
