@@ -86,9 +86,7 @@ EXPIRED = Words(
     "This question has expired; send /forget all again.",
     "Этот вопрос устарел; отправьте /forget all ещё раз.",
 )
-SENT_PRIVATELY = Words(
-    "I sent it to you in a private chat.", "Я отправил его вам в личный чат."
-)
+SENT_PRIVATELY = Words("I sent it to you in a private chat.", "Я отправил его вам в личный чат.")
 OPEN_PRIVATE = Words(
     "I cannot write to you privately yet: open a private chat with me, press Start, and send "
     "/export there.",
