@@ -3,13 +3,15 @@
 Every bulk delete runs in batches of ``[storage] delete_batch`` questions (with the god's
 answers to them), each batch its own short transaction with a pause for the event loop in
 between, so erasing a user with 100 000 exchanges never holds SQLite's single write lock long
-enough to stall another chat's answer (one transaction for all of them held it for seconds).
+enough to stall another chat's answer (one transaction for all of them held it for seconds),
+and pauses between batches as long as each took, so that waiting writers get their turn.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -22,6 +24,7 @@ from core.storage.models import Chat, IntakeEvent, Message, Usage, User
 logger = logging.getLogger(__name__)
 
 DELETE_BATCH = 500
+MAX_PAUSE_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +87,23 @@ async def _batches(action: str, one_batch: Callable[[], Awaitable[int]], retries
     """Run ``one_batch`` (each its own transaction) until it finds nothing more."""
     total = 0
     while True:
+        started = time.perf_counter()
         done = await retrying(action, one_batch, retries=retries)
         if not done:
             return total
         total += done
-        await asyncio.sleep(0)  # the chats' own transactions go in between batches
+        await yield_write_lock(time.perf_counter() - started)
+
+
+async def yield_write_lock(held_s: float) -> None:
+    """Leave the database to others for as long as the last batch held it.
+
+    SQLite's write lock is not handed out in turn: a writer that found it taken sleeps in its
+    busy handler (up to 100 ms at a time) and would keep missing the moment between two
+    batches. Pausing as long as each batch took leaves every waiter half of the time, so its
+    next try finds the lock free; a bulk delete takes twice as long instead of starving chats.
+    """
+    await asyncio.sleep(min(held_s, MAX_PAUSE_S))
 
 
 async def forget_in_chat(
@@ -139,9 +154,11 @@ async def erase_user(
     messages = 0
     if user_id is not None:
         asked_in = await _count_chats(sessions, user_id, retries)
-        messages = await delete_questions(
-            sessions, Message.user_id == user_id, batch=batch, retries=retries, action="erase"
-        )
+        for chat_id in asked_in:  # chat by chat: the (chat, user, id) index finds each batch
+            where = (Message.chat_id == chat_id) & (Message.user_id == user_id)
+            messages += await delete_questions(
+                sessions, where, batch=batch, retries=retries, action="erase"
+            )
         # what is left in the user's private chats (answers to nobody), then the chats
         for chat_id in private_chats:
             messages += await delete_questions(
@@ -160,12 +177,14 @@ async def erase_user(
                 await session.execute(delete(Chat).where(Chat.id.in_(private_chats)))
             if user_id is None:
                 return False
-            # a question asked while the batches ran, and the day's counts
-            await session.execute(
-                delete(Message)
-                .where(Message.user_id == user_id)
-                .execution_options(synchronize_session=False)
-            )
+            # a question asked while the batches ran (one in a chat new to the user goes with
+            # the user row: ON DELETE CASCADE), and the day's counts
+            if asked_in:
+                await session.execute(
+                    delete(Message)
+                    .where(Message.chat_id.in_(asked_in), Message.user_id == user_id)
+                    .execution_options(synchronize_session=False)
+                )
             await session.execute(delete(Usage).where(Usage.user_id == user_id))
             result = await session.execute(delete(User).where(User.id == user_id))
             return bool(result.rowcount)  # type: ignore[attr-defined]
