@@ -100,12 +100,18 @@ class ConfirmButton(
                 return
             name, options = parsed
             invocation = Invocation(incoming.from_interaction(interaction), options=options)
+            # Discord waits 3 s for an answer: a refusal is quick, an erasure may not be
+            await interaction.response.defer()
             outcome = await commands.run(bot.service, name, invocation)
             if outcome.refusal is not None:
-                await delivery.note(interaction, outcome.text)
+                await interaction.followup.send(
+                    delivery.parts_of(outcome.text)[0],
+                    ephemeral=True,
+                    allowed_mentions=delivery.NO_MENTIONS,
+                )
                 return
             text = delivery.parts_of(outcome.text)[0]
-            await interaction.response.edit_message(
+            await interaction.edit_original_response(
                 content=text, view=None, allowed_mentions=delivery.NO_MENTIONS
             )
         except Exception as error:  # discord.py would only log it; answer the user too

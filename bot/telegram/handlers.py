@@ -3,6 +3,7 @@ is sent back by Telegram's rules (limits, the Translate button, photos, inline r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from collections.abc import Callable
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 INLINE_CACHE_S = 10
+CALLBACK_WAIT_S = 5.0  # a button's answer waits this long for its command, then goes empty
 INLINE_QUERY_MAX = 256  # Telegram's own limit on inline query text
 THINKING = {"ask": ChatAction.TYPING, "glyph": ChatAction.TYPING, "translate": ChatAction.TYPING}
 THINKING["field"] = ChatAction.UPLOAD_PHOTO
@@ -200,12 +202,23 @@ class GodHandlers:
         message = query.message
         chat = message.chat if message is not None else None
         invocation = Invocation(updates.incoming(chat, query.from_user), options=options)
-        outcome = await commands.run(self.service, name, invocation)
+        running = asyncio.ensure_future(commands.run(self.service, name, invocation))
+        # a refusal comes at once, as an alert; a long erasure must not outlive the press
+        # (Telegram stops waiting for its answer): the spinner stops first, the edit follows
+        done, _ = await asyncio.wait({running}, timeout=CALLBACK_WAIT_S)
+        answered = not done
+        if answered:
+            await query.answer()
+        outcome = await running
         text = one_part(outcome.text, delivery.CALLBACK_ANSWER_LIMIT)
         if outcome.refusal is not None or message is None or not message.is_accessible:
-            await query.answer(text, show_alert=outcome.refusal is not None)
+            if not answered:
+                await query.answer(text, show_alert=outcome.refusal is not None)
+            elif message is not None:
+                await context.bot.send_message(message.chat.id, text)
             return
-        await query.answer()
+        if not answered:
+            await query.answer()
         try:
             await query.edit_message_text(one_part(outcome.text), reply_markup=None)
         except BadRequest as error:

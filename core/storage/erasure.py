@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -165,6 +166,7 @@ async def erase_user(
                 sessions, Message.chat_id == chat_id, batch=batch, retries=retries, action="erase"
             )
     updates = await _delete_updates(sessions, platform, external_id, batch, retries)
+    updates += await _delete_mentions(sessions, platform, external_id, batch, retries)
 
     async def last() -> bool:
         async with sessions.begin() as session:
@@ -241,3 +243,42 @@ async def _delete_updates(
             return len(ids)
 
     return await _batches("erase raw updates", one_batch, retries)
+
+
+async def _delete_mentions(
+    sessions: async_sessionmaker[AsyncSession],
+    platform: str,
+    external_id: str,
+    batch: int,
+    retries: int,
+) -> int:
+    """Settled raw updates of others that carry the user's id (a reply quoting them, a press
+    of their button), a page of ``batch`` at a time; pending ones stay until delivered."""
+    whole = re.compile(rf"(?<![\w-]){re.escape(external_id)}(?!\w)")
+    seen = [0, 0]  # the last id looked at, how many went
+
+    async def one_page() -> int:
+        async with sessions.begin() as session:
+            rows = (
+                await session.execute(
+                    select(IntakeEvent.id, IntakeEvent.payload)
+                    .where(
+                        IntakeEvent.platform == platform,
+                        IntakeEvent.status != "pending",
+                        IntakeEvent.id > seen[0],
+                        IntakeEvent.payload.contains(external_id, autoescape=True),
+                    )
+                    .order_by(IntakeEvent.id)
+                    .limit(batch)
+                )
+            ).all()
+            ids = [row_id for row_id, payload in rows if whole.search(payload)]
+            if ids:
+                await session.execute(delete(IntakeEvent).where(IntakeEvent.id.in_(ids)))
+        if rows:  # committed: the next page starts after this one
+            seen[0] = rows[-1][0]
+            seen[1] += len(ids)
+        return len(rows)
+
+    await _batches("erase raw updates that mention the user", one_page, retries)
+    return seen[1]
