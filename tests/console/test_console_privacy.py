@@ -40,3 +40,23 @@ async def test_forget_all_asks_and_the_next_line_answers(god_service, tmp_path: 
     await ada.handle("⚗⟁🔥")
     assert (await ada.handle("/forget all yes")).startswith("Erased: your user record, 1 of")
     assert (await ada.handle("/forget everything")).startswith("/forget deletes")
+
+
+async def test_an_export_over_the_limit_goes_gzipped_or_is_refused(
+    god_service, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+
+    from core.commands import privacy
+
+    ada = ConsoleFrontend(god_service, user_id="ada", language_hint="en", field_dir=tmp_path)
+    for n in range(20):
+        await ada.handle("🜂⧖🕯" if n % 2 else "fire and water")
+    monkeypatch.setitem(privacy.FILE_LIMITS, "console", 3000)  # the JSON is bigger, gzip is not
+    said = await ada.handle("/export")
+    path = tmp_path / "silentgod-console-ada.json.gz"
+    assert said.endswith(f"Written to {path}")
+    assert len(json.loads(gzip.decompress(path.read_bytes()))["exchanges"]) == 20
+    monkeypatch.setitem(privacy.FILE_LIMITS, "console", 100)
+    refused = await ada.handle("/export")
+    assert "more than this console lets a bot send" in refused

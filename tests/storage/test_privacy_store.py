@@ -162,3 +162,23 @@ async def test_pruning_goes_in_batches_and_takes_settled_raw_updates(store: SqlS
         kept = list(await session.scalars(select(IntakeEvent.event_id).order_by(IntakeEvent.id)))
     assert kept == ["4", "5"]  # still pending: still to be answered
     assert await prune_updates(store.sessions, before) == 0
+
+
+async def test_export_reads_a_page_at_a_time(store: SqlStore) -> None:
+    ids = await _world(store)
+    for n in range(7, 25):
+        await add_question(store, ids["group"], ids["alice"], f"alice asks {n}")
+    engine = store.sessions.kw["bind"].sync_engine
+    fetched: list[int] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if "FROM messages" in statement and "LIMIT" in statement:  # a page of questions
+            fetched.append(1)
+
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        exported = await _export(store, ALICE, page=5)
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    assert len(exported["exchanges"]) == 25
+    assert len(fetched) == 6  # five pages of five questions, and the look that finds none
