@@ -3,9 +3,9 @@
 ``GodService`` only puts the pieces together and closes them: ``chats`` (settings and their
 cache), ``answering`` (hear → ask → reply), ``memory`` (history, forget, reveal), ``privacy``
 (/export, /forget all), ``dictionary`` (the bridge and the lexicon alone) and ``painter`` (the
-meaning field). Blocking
-work never runs on the event loop: the god runs in the runner's thread, the database through
-its async driver, and the bridge in a thread unless the text is short and the bridge cheap.
+meaning field). Blocking work never runs on the event loop: the god runs in the runner's
+thread, the database through its async driver, and the bridge in a thread unless the text is
+short and the bridge cheap.
 """
 
 from __future__ import annotations
