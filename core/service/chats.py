@@ -5,8 +5,9 @@ entries go first, ``[core] cache_size``). A chat's settings live under one key, 
 touches that chat alone. Other processes on the same database may change settings too: a
 change made here is announced (``SettingsNotice``; PostgreSQL's NOTIFY) and the others
 ``forget`` that chat; cached chats, users and settings also expire after ``[core]
-settings_ttl_s``, in case a notice is lost (or a user was erased elsewhere). What the cache lacks is loaded for all waiting messages in one
-transaction (``open``), so a burst of new chats costs one round trip.
+settings_ttl_s``, in case a notice is lost (or a user was erased elsewhere). What the cache
+lacks is loaded for all waiting messages in one transaction (``open``), so a burst of new
+chats costs one round trip.
 """
 
 from __future__ import annotations
