@@ -11,7 +11,7 @@ from core.errors import SilentGodError
 from core.language.lexicon import Lexicon, load_lexicon
 from core.model.god import God
 from core.model.runner import GodRunner
-from core.service import GodService, freeze_startup_objects
+from core.service import GodService, PrivacySettings, freeze_startup_objects
 from core.settings import model_threads
 from core.storage.notify import open_notices
 from core.storage.records import StoreError
@@ -63,6 +63,7 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
             pool_size=storage.pool_size,
             pool_pre_ping=storage.pool_pre_ping,
             retries=storage.retries,
+            delete_batch=storage.delete_batch,
         )
     except StoreError as error:
         raise StartupError(f"[storage] url: {error}") from error
@@ -87,6 +88,7 @@ async def build_service(config: Config, *, god: God | None = None) -> GodService
         god=god,
         notices=open_notices(store.url),
         access=config.access,
+        privacy=PrivacySettings(storage.retention_days, storage.erase_confirm_s),
     )
     await service.prepare()
     freeze_startup_objects()

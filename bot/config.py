@@ -48,6 +48,8 @@ class StorageConfig:
     pool_pre_ping: bool = True
     retries: int = 3
     retention_days: int = 0
+    delete_batch: int = 500
+    erase_confirm_s: int = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,8 @@ def _validate(config: Config) -> Config:
         raise ConfigError("config: [storage] pool_size must be at least 1")
     if storage.retries < 0 or storage.busy_timeout_ms < 0:
         raise ConfigError("config: [storage] retries and busy_timeout_ms must not be negative")
+    if storage.delete_batch < 1 or storage.erase_confirm_s < 1:
+        raise ConfigError("config: [storage] delete_batch and erase_confirm_s must be at least 1")
     for name in ("telegram", "discord"):
         section = getattr(config, name)
         if section.enabled and not section.token:

@@ -83,7 +83,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
     async def job() -> int:
         store = await open_store(config.storage.url, busy_timeout_ms=config.storage.busy_timeout_ms)
         try:
-            return await prune(store.sessions, cutoff(days), retries=store.retries)
+            batch = config.storage.delete_batch
+            return await prune(store.sessions, cutoff(days), batch=batch, retries=store.retries)
         finally:
             await store.close()
 

@@ -37,7 +37,8 @@ def start_pruning(config: Config, service: GodService) -> asyncio.Task[None] | N
         return None
     from core.storage.retention import prune_forever
 
-    job = prune_forever(sessions, days, retries=config.storage.retries)
+    storage = config.storage
+    job = prune_forever(sessions, days, retries=storage.retries, batch=storage.delete_batch)
     return asyncio.create_task(job, name="retention")
 
 

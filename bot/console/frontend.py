@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from core import commands
 from core.commands import Invocation, Outcome
+from core.commands.model import Confirmation
+from core.commands.privacy import CONSOLE_CONFIRM, WRITTEN, YES
 from core.service import GodService
 from core.texts import say
 from core.types import Incoming
@@ -51,6 +53,7 @@ class ConsoleFrontend:
         self._session = uuid.uuid4().hex[:8]  # answers printed here are "console-<session>-<n>"
         self._printed = 0
         self._last_answer: str | None = None  # what "/translate" alone replies to
+        self._confirm: Confirmation | None = None  # the yes/no question the next line answers
 
     def _incoming(self, text: str) -> Incoming:
         return Incoming(
@@ -66,6 +69,12 @@ class ConsoleFrontend:
     async def handle(self, line: str) -> str:
         """The console's whole answer to one line of input."""
         line = line.strip()
+        if self._confirm is not None:  # the line answers the question asked last
+            confirm, self._confirm = self._confirm, None
+            answer = "y" if line.lower() in YES else "n"
+            options = {"answer": answer, "owner": confirm.owner, "asked_at": str(confirm.asked_at)}
+            invocation = Invocation(self._incoming(""), options=options)
+            return await self._render(await commands.run(self.service, confirm.action, invocation))
         if not line:
             return ""
         if line.startswith("/"):
@@ -87,12 +96,23 @@ class ConsoleFrontend:
             self._printed += 1
             self._last_answer = f"console-{self._session}-{self._printed}"
             await self.service.memory.remember_delivery(outcome.answer_id, self._last_answer)
+        if outcome.confirm is not None:
+            self._confirm = outcome.confirm
+            return f"{outcome.text}\n{CONSOLE_CONFIRM(outcome.language)}"
+        if outcome.document is not None:  # /export: a file in the output folder
+            path = await self._write(outcome.document.filename, outcome.document.data)
+            return f"{outcome.text}\n{WRITTEN(outcome.language).format(path=path)}"
         if outcome.picture is None:
             return outcome.text
-        self.field_dir.mkdir(parents=True, exist_ok=True)
-        path = self.field_dir / "field.png"
-        await asyncio.to_thread(path.write_bytes, outcome.picture)
+        path = await self._write("field.png", outcome.picture)
         return f"{outcome.text}\n{path}"
+
+    async def _write(self, name: str, data: bytes) -> Path:
+        """A file in the output folder (the working directory unless given)."""
+        self.field_dir.mkdir(parents=True, exist_ok=True)
+        path = self.field_dir / name
+        await asyncio.to_thread(path.write_bytes, data)
+        return path
 
     def _completer(self) -> GlyphCompleter:
         """Tab completion of words into glyphs (prompt_toolkit is loaded only for a terminal)."""

@@ -21,7 +21,7 @@ from bot.config import DiscordConfig
 from bot.discord import delivery
 from bot.discord.commands import TableTranslator, install
 from bot.discord.intake import DiscordIntake, owns_shard
-from bot.discord.views import RevealButton
+from bot.discord.views import ConfirmButton, RevealButton
 from core.commands import Words
 from core.language.text import client_language, script_language
 from core.service import GodService
@@ -96,7 +96,7 @@ class SilentGodBot(commands.Bot):
         install(self)
         await self.add_cog(Listener(self))
         self.intake.open()
-        self.add_dynamic_items(RevealButton)
+        self.add_dynamic_items(RevealButton, ConfirmButton)
         # processes that split the shards share one application: one sync is enough
         if self.config.sync_commands and owns_shard(self.config, 0):
             try:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from bot.discord.bot import SilentGodBot
 
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
-ALWAYS_PRIVATE = frozenset({"help", "history", "forget", "stats"})
+ALWAYS_PRIVATE = frozenset({"help", "history", "forget", "privacy", "export", "stats"})
 AUTOCOMPLETE_CHOICES = 25  # Discord shows at most 25 choices
 # A choice's name and value hold at most 100 characters; counted in UTF-16 units, the stricter
 # reading, so that no glyph outside the basic plane can push one over

@@ -12,6 +12,7 @@ Discord still accepts it (15 minutes); older interactions are dropped with a log
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import time
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord import delivery
-from bot.discord.views import reveal_view
+from bot.discord.views import confirm_view, reveal_view
 from bot.logs import log_context
 from core.commands import Invocation, Outcome, run
 from core.storage.intake import Delivered, IntakeStore, PendingEvent, Settled
@@ -77,7 +78,8 @@ class DiscordIntake:
         if self.store is None:
             return True
         try:
-            new = await self.store.receive([Delivered(str(event_id), chat, json.dumps(payload))])
+            event = Delivered(str(event_id), chat, json.dumps(payload), user)
+            new = await self.store.receive([event])
         except StoreError as error:
             logger.error("discord: event %s not stored (answered anyway): %s", event_id, error)
             return True
@@ -183,12 +185,15 @@ class DiscordIntake:
         # the interaction's own webhook: the first follow-up fills the deferred "thinking…"
         webhook.type = discord.WebhookType.application
         sent = None
-        view = reveal_view(outcome)
+        view = confirm_view(outcome.confirm) if outcome.confirm else reveal_view(outcome)
         parts = delivery.parts_of(outcome.text)
         for index, part in enumerate(parts):
             extra: dict[str, Any] = {}
             if index == len(parts) - 1 and view is not None:
                 extra["view"] = view
+            if index == len(parts) - 1 and outcome.document is not None:  # /export
+                document = outcome.document
+                extra["file"] = discord.File(io.BytesIO(document.data), document.filename)
             message = await webhook.send(
                 part, wait=True, allowed_mentions=delivery.NO_MENTIONS, **extra
             )

@@ -8,7 +8,7 @@ import io
 import discord
 
 from bot.discord import delivery
-from bot.discord.views import reveal_view
+from bot.discord.views import confirm_view, reveal_view
 from core.commands import Outcome
 from core.service import GodService
 
@@ -20,6 +20,14 @@ async def to_interaction(
     if outcome.send_nothing:  # nothing to say: take the "thinking…" placeholder away
         with contextlib.suppress(discord.HTTPException):
             await interaction.delete_original_response()
+        return
+    if outcome.document is not None:  # /export: a file, to the asker alone where they asked
+        document = outcome.document
+        file = discord.File(io.BytesIO(document.data), document.filename)
+        await delivery.follow_up(interaction, outcome.text, file=file)
+        return
+    if outcome.confirm is not None:  # /forget all: yes or no, for the asker's eyes
+        await delivery.follow_up(interaction, outcome.text, view=confirm_view(outcome.confirm))
         return
     if outcome.refusal is not None or (outcome.private and outcome.picture is None):
         if interaction.extras.get("ephemeral"):

@@ -13,11 +13,13 @@ import re
 from collections.abc import AsyncIterator
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
-from telegram.constants import CallbackQueryLimit, ChatAction, MessageLimit
-from telegram.error import TelegramError
+from telegram.constants import CallbackQueryLimit, ChatAction, ChatType, MessageLimit
+from telegram.error import Forbidden, TelegramError
 
 from bot.chunks import split_message
 from core.commands import Outcome
+from core.commands.model import Confirmation
+from core.commands.privacy import OPEN_PRIVATE, SENT_PRIVATELY
 from core.service import GodService
 from core.texts import say
 from core.types import Language
@@ -43,6 +45,29 @@ def one_part(text: str, limit: int = TEXT_LIMIT) -> str:
     """``text`` trimmed to a single message (with an ellipsis when it had to be cut)."""
     cut = parts(text, limit, max_parts=1)
     return cut[0] if cut else ""
+
+
+def confirm_keyboard(confirm: Confirmation) -> InlineKeyboardMarkup:
+    """Yes and no under a question that only its asker may answer (``/forget all``)."""
+    yes = InlineKeyboardButton(confirm.yes, callback_data=confirm.data(True))
+    no = InlineKeyboardButton(confirm.no, callback_data=confirm.data(False))
+    return InlineKeyboardMarkup([[yes, no]])
+
+
+async def send_document(message: Message, outcome: Outcome) -> list[Message]:
+    """A file for the asker (``/export``): in their private chat, also when asked in a group
+    (the group only hears where it went, or how to let the bot write to them)."""
+    document = outcome.document
+    assert document is not None
+    file = InputFile(document.data, filename=document.filename)
+    caption = one_part(outcome.text, CAPTION_LIMIT)
+    if message.chat.type == ChatType.PRIVATE or message.from_user is None:
+        return [await message.reply_document(file, caption=caption, do_quote=False)]
+    try:
+        await message.get_bot().send_document(message.from_user.id, file, caption=caption)
+    except Forbidden:
+        return await send_text(message, OPEN_PRIVATE(outcome.language))
+    return await send_text(message, SENT_PRIVATELY(outcome.language))
 
 
 def reveal_data(message_id: int) -> str:
@@ -93,9 +118,13 @@ async def send_outcome(
             allow_sending_without_reply=True,
         )
         return [photo]
+    if outcome.document is not None:
+        return await send_document(message, outcome)
     markup = None
     if outcome.translate_button and outcome.answer_id is not None:
         markup = translate_keyboard(outcome.answer_id, outcome.language)
+    elif outcome.confirm is not None:
+        markup = confirm_keyboard(outcome.confirm)
     sent = await send_text(message, outcome.text, markup, quote=quote)
     if sent and outcome.answer_id is not None:
         # the first part carries the glyphs (and the button): /translate in reply to it, or a

@@ -49,6 +49,7 @@ from bot.telegram.intake import StoredIntake
 from bot.telegram.logs import Redactor
 from bot.telegram.processor import ChatOrderedProcessor
 from core.commands import Command, commands_on
+from core.commands.model import CONFIRMATION_DATA
 from core.grouping import GroupedCall
 from core.service import GodService
 from core.storage.intake import IntakeStore, Settled
@@ -145,6 +146,7 @@ class TelegramFrontend:
         application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, h.on_migrate))
         application.add_handler(CallbackQueryHandler(h.on_reveal, pattern=r"^reveal:"))
         application.add_handler(CallbackQueryHandler(h.composer.on_press, pattern=COMPOSER))
+        application.add_handler(CallbackQueryHandler(h.on_confirm, pattern=CONFIRMATION_DATA))
         application.add_handler(CallbackQueryHandler(h.on_other_button))
         application.add_handler(InlineQueryHandler(h.on_inline))
         application.add_error_handler(h.on_error)

@@ -3,6 +3,7 @@ is sent back by Telegram's rules (limits, the Translate button, photos, inline r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from bot.telegram.composer import Composer
 from bot.telegram.delivery import chat_action, one_part, send_outcome
 from core import commands
 from core.commands import Invocation, Outcome
+from core.commands.model import Confirmation
 from core.language.text import client_language
 from core.service import GodService
 from core.storage.intake import IntakeStore
@@ -34,9 +36,11 @@ logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 INLINE_CACHE_S = 10
+CALLBACK_WAIT_S = 5.0  # a button's answer waits this long for its command, then goes empty
 INLINE_QUERY_MAX = 256  # Telegram's own limit on inline query text
 THINKING = {"ask": ChatAction.TYPING, "glyph": ChatAction.TYPING, "translate": ChatAction.TYPING}
 THINKING["field"] = ChatAction.UPLOAD_PHOTO
+THINKING["export"] = ChatAction.UPLOAD_DOCUMENT
 
 
 class GodHandlers:
@@ -195,6 +199,40 @@ class GodHandlers:
             return
         try:
             await query.edit_message_text(text, reply_markup=None)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():  # a double press races the edit
+                raise
+
+    async def on_confirm(self, update: Update, context: Context) -> None:
+        """Yes or no under a question only its asker may answer (``/forget all``): someone
+        else's press, or a stale one, gets an alert; the asker's replaces the question."""
+        query = update.callback_query
+        parsed = Confirmation.parse(query.data or "") if query is not None else None
+        if query is None or parsed is None:
+            return
+        name, options = parsed
+        message = query.message
+        chat = message.chat if message is not None else None
+        invocation = Invocation(updates.incoming(chat, query.from_user), options=options)
+        running = asyncio.ensure_future(commands.run(self.service, name, invocation))
+        # a refusal comes at once, as an alert; a long erasure must not outlive the press
+        # (Telegram stops waiting for its answer): the spinner stops first, the edit follows
+        done, _ = await asyncio.wait({running}, timeout=CALLBACK_WAIT_S)
+        answered = not done
+        if answered:
+            await query.answer()
+        outcome = await running
+        text = one_part(outcome.text, delivery.CALLBACK_ANSWER_LIMIT)
+        if outcome.refusal is not None or message is None or not message.is_accessible:
+            if not answered:
+                await query.answer(text, show_alert=outcome.refusal is not None)
+            elif message is not None:
+                await context.bot.send_message(message.chat.id, text)
+            return
+        if not answered:
+            await query.answer()
+        try:
+            await query.edit_message_text(one_part(outcome.text), reply_markup=None)
         except BadRequest as error:
             if "not modified" not in str(error).lower():  # a double press races the edit
                 raise

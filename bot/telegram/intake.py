@@ -37,10 +37,17 @@ BACKOFF_S = (0.5, 1, 2, 5, 10, 30)
 
 
 def delivered(update: Update) -> Delivered:
-    """An update as the store keeps it: its id, its chat and the JSON Telegram sent."""
-    chat = update.effective_chat
+    """An update as the store keeps it: its id, its chat, its sender and the JSON Telegram
+    sent (the sender: whoever sent it, or the chat an anonymous admin speaks as)."""
+    chat, user = update.effective_chat, update.effective_user
+    message = update.effective_message
+    sender = message.sender_chat if message is not None else None
+    who = sender.id if sender is not None else (user.id if user is not None else None)
     return Delivered(
-        str(update.update_id), str(chat.id) if chat is not None else None, update.to_json()
+        str(update.update_id),
+        str(chat.id) if chat is not None else None,
+        update.to_json(),
+        str(who) if who is not None else None,
     )
 
 

@@ -6,6 +6,7 @@ by their platform's rules; nothing here knows a platform beyond its name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -36,6 +37,9 @@ Refusal = Literal[
     "rate_limited",  # the asker sends faster than [core] rate_per_minute allows
     "quota",  # the asker's daily quota ([access] daily_answers, daily_fields) is used up
     "no_access",  # [access] refuses the asker (told once a day; nothing of theirs is kept)
+    "too_large",  # a file bigger than the platform lets a bot send
+    "not_yours",  # a button only the person who asked may press
+    "expired",  # a confirmation pressed after [storage] erase_confirm_s
 ]
 
 
@@ -100,6 +104,47 @@ class Alternative:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file sent to the asker (``/export``), with the outcome's text as its caption."""
+
+    filename: str
+    data: bytes
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A yes/no question with two buttons that only ``owner`` may press.
+
+    A press runs the unlisted command ``action`` with the options ``answer`` ("y" or "n"),
+    ``owner`` and ``asked_at``; ``data`` is what a button carries (Telegram's callback data
+    holds 64 bytes, Discord's custom id 100 characters: this stays under 64).
+    """
+
+    action: str
+    owner: str
+    asked_at: int  # Unix seconds
+    yes: str
+    no: str
+
+    def data(self, answer: bool) -> str:
+        """What the yes or the no button carries."""
+        return f"{self.action}:{'y' if answer else 'n'}:{self.owner}:{self.asked_at}"
+
+    @staticmethod
+    def parse(data: str) -> tuple[str, dict[str, str]] | None:
+        """The command and options of a pressed button; None when it is no such button."""
+        match = CONFIRMATION_DATA.match(data)
+        if match is None:
+            return None
+        action, answer, owner, asked_at = match.groups()
+        return action, {"answer": answer, "owner": owner, "asked_at": asked_at}
+
+
+CONFIRMATION_DATA = re.compile(r"^([a-z_]{1,16}):([yn]):(-?\d{1,20}|[\w.-]{1,24}):(\d{1,12})$")
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What a command answers; frontends render it by their platform's rules."""
 
@@ -117,6 +162,8 @@ class Outcome:
     send_nothing: bool = False
     # [access] refused the asker: the frontend keeps nothing of the update (intake blanked)
     keep_nothing: bool = False
+    document: Document | None = None  # a file for the asker, the text its caption
+    confirm: Confirmation | None = None  # ask yes or no with two buttons under the text
 
     @property
     def text(self) -> str:

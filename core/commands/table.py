@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from core.commands import asking, compose, field, help, lexicon, memory, owner, settings
+from core.commands import (
+    asking,
+    compose,
+    field,
+    help,
+    lexicon,
+    memory,
+    owner,
+    privacy,
+    settings,
+)
 from core.commands.model import PLATFORMS, Choice, Command, Option, Platform, Words
 from core.service.memory import HISTORY_LIMIT
 
@@ -194,8 +204,53 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "forget",
         "забыть",
-        Words("Delete your messages to the god here", "Удалить ваши сообщения богу здесь"),
-        memory.forget,
+        Words(
+            "Delete your messages to the god here (all: everything about you, everywhere)",
+            "Удалить ваши сообщения богу здесь (all — всё о вас везде)",
+        ),
+        privacy.forget,
+        options=(
+            Option(
+                "scope",
+                "область",
+                Words(
+                    "here (default): this chat; all: everything about you on this platform",
+                    "here (по умолчанию) — этот чат; all — всё о вас на этой платформе",
+                ),
+                required=False,
+                choices=(
+                    Choice("here", Words("here — this chat", "here — этот чат")),
+                    Choice("all", Words("all — everything, everywhere", "all — всё и везде")),
+                ),
+            ),
+        ),
+        usage=Words("[all]", "[all]"),
+    ),
+    Command(
+        "privacy",
+        "приватность",
+        Words(
+            "What is stored about you, for how long, and how to erase it",
+            "Что о вас хранится, как долго и как это стереть",
+        ),
+        privacy.privacy,
+    ),
+    Command(
+        "export",
+        "экспорт",
+        Words(
+            "A JSON file of everything stored about you, from every chat",
+            "JSON-файл со всем, что о вас хранится, из всех чатов",
+        ),
+        privacy.export,
+    ),
+    Command(
+        privacy.ERASE,
+        "стереть",
+        Words("Erase everything about you (a confirmation)", "Стереть всё о вас (подтверждение)"),
+        privacy.erase,
+        listed=False,
+        in_help=False,
     ),
     Command(
         "field",

@@ -1,10 +1,11 @@
 """The one core every frontend calls, in pieces with one job each.
 
 ``GodService`` only puts the pieces together and closes them: ``chats`` (settings and their
-cache), ``answering`` (hear → ask → reply), ``memory`` (history, forget, reveal),
-``dictionary`` (the bridge and the lexicon alone) and ``painter`` (the meaning field). Blocking
-work never runs on the event loop: the god runs in the runner's thread, the database through
-its async driver, and the bridge in a thread unless the text is short and the bridge cheap.
+cache), ``answering`` (hear → ask → reply), ``memory`` (history, forget, reveal), ``privacy``
+(/export, /forget all), ``dictionary`` (the bridge and the lexicon alone) and ``painter`` (the
+meaning field). Blocking work never runs on the event loop: the god runs in the runner's
+thread, the database through its async driver, and the bridge in a thread unless the text is
+short and the bridge cheap.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from core.service.dictionary import Dictionary
 from core.service.field import FieldPainter
 from core.service.hearing import Hearing
 from core.service.memory import HISTORY_LIMIT, HistoryItem, Memory
+from core.service.privacy import Privacy, PrivacySettings
 from core.service.quota import Quotas
 from core.settings import CoreSettings
 from core.storage.notify import SettingsNotices
@@ -37,6 +39,7 @@ __all__ = [
     "CoreSettings",
     "GodService",
     "HistoryItem",
+    "PrivacySettings",
     "SettingChange",
     "freeze_startup_objects",
 ]
@@ -58,6 +61,7 @@ class GodService:
         metrics: Metrics | None = None,
         access: AccessSettings | None = None,
         clock: Clock = utc_now,
+        privacy: PrivacySettings | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock  # the day of quotas and refusals; tests move it
@@ -86,6 +90,7 @@ class GodService:
         self.answering.metrics = self.metrics
         self.configure_access(access or AccessSettings())
         self.memory = Memory(store, self.chats, contexts, self.hearing, lexicon)
+        self.privacy = Privacy(store, self.chats, contexts, privacy or PrivacySettings())
         self.dictionary = Dictionary(self.chats, self.hearing, lexicon)
         self.painter = FieldPainter(
             settings, self.answering, self.chats, contexts, runner, lexicon, god

@@ -4,9 +4,10 @@ Chats, users and settings are cached in memory, each cache bounded (least recent
 entries go first, ``[core] cache_size``). A chat's settings live under one key, so a change
 touches that chat alone. Other processes on the same database may change settings too: a
 change made here is announced (``SettingsNotice``; PostgreSQL's NOTIFY) and the others
-``forget`` that chat; cached chats and settings also expire after ``[core] settings_ttl_s``,
-in case a notice is lost. What the cache lacks is loaded for all waiting messages in one
-transaction (``open``), so a burst of new chats costs one round trip.
+``forget`` that chat; cached chats, users and settings also expire after ``[core]
+settings_ttl_s``, in case a notice is lost (or a user was erased elsewhere). What the cache
+lacks is loaded for all waiting messages in one transaction (``open``), so a burst of new
+chats costs one round trip.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class Chats:
         self._open_conversation = GroupedCall(store.open_conversations, name="conversation-opener")
         size, ttl = settings.cache_size, settings.settings_ttl_s
         self._chats: LRUCache[tuple[str, str], ChatRecord] = _cache(size, ttl)
-        self._users: LRUCache[tuple[str, str], UserRecord] = LRUCache(size)
+        # users expire too: one erased (/forget all) by another process is not kept here
+        self._users: LRUCache[tuple[str, str], UserRecord] = _cache(size, ttl)
         # (platform, chat) → {channel or None → settings}
         self._settings: LRUCache[tuple[str, str], dict[str | None, ChatSettings]] = _cache(
             size, ttl
@@ -182,6 +184,10 @@ class Chats:
         """Drop every cached chat and setting (changes may have been missed)."""
         self._settings.clear()
         self._chats.clear()
+
+    def forget_user(self, platform: str, user_id: str) -> None:
+        """The user was erased: their next message stores them afresh."""
+        self._users.pop((platform, user_id), None)
 
     def _forget_settings(self, message: Incoming) -> None:
         self.forget(message.platform, message.chat_id)

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -245,22 +245,3 @@ async def question(session: AsyncSession, chat_id: int, external_id: str) -> Exc
         return None
     answer = (await latest_answers(session, [asked.id])).get(asked.id)
     return Exchange(message_record(asked), message_record(answer) if answer else None)
-
-
-async def forget(session: AsyncSession, chat_id: int, user_id: int) -> int:
-    """Delete a user's questions in a chat and the god's answers; returns how many."""
-    questions = select(Message.id).where(
-        Message.chat_id == chat_id, Message.user_id == user_id, Message.role == "user"
-    )
-    # Answers first, explicitly: the database may not enforce ON DELETE CASCADE.
-    await session.execute(
-        delete(Message)
-        .where(Message.role == "god", Message.reply_to_id.in_(questions))
-        .execution_options(synchronize_session=False)
-    )
-    result = await session.execute(
-        delete(Message)
-        .where(Message.chat_id == chat_id, Message.user_id == user_id, Message.role == "user")
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ class Delivered:
     event_id: str
     chat_external_id: str | None
     payload: str
+    user_external_id: str | None = None  # the sender, so that /forget all finds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class IntakeStore:
                 "bot": self.bot,
                 "event_id": e.event_id,
                 "chat_external_id": e.chat_external_id,
+                "user_external_id": e.user_external_id,
                 "payload": e.payload,
                 "status": "pending",
                 "received_at": now,

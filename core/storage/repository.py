@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL
 
 from core.storage import migrate
 from core.storage.engine import DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_POOL_SIZE
+from core.storage.erasure import DELETE_BATCH
 from core.storage.errors import DEFAULT_RETRIES
 from core.storage.protocol import ConversationStore
 from core.storage.store import SqlStore
@@ -29,6 +30,7 @@ async def open_store(
     pool_size: int = DEFAULT_POOL_SIZE,
     pool_pre_ping: bool = True,
     retries: int = DEFAULT_RETRIES,
+    delete_batch: int = DELETE_BATCH,
 ) -> SqlStore:
     """Migrate the database at ``url`` (unless ``upgrade`` is False) and open a store on it.
 
@@ -43,4 +45,5 @@ async def open_store(
         pool_size=pool_size,
         pool_pre_ping=pool_pre_ping,
         retries=retries,
+        delete_batch=delete_batch,
     )

@@ -1,8 +1,10 @@
-"""Retention: exchanges older than ``[storage] retention_days`` are deleted, a batch at a time.
+"""Retention: exchanges older than ``[storage] retention_days`` are deleted, a batch at a time,
+and so are the raw updates kept for delivery once they were settled that long ago.
 
-Each batch is its own short transaction (``PRUNE_BATCH`` questions and their answers), with a
-pause for the event loop between batches, so pruning a year of history never holds SQLite's
-single write lock long enough to stall another chat's answer.
+Each batch is its own short transaction (``[storage] delete_batch`` messages and the answers to
+them, or as many raw updates), with a pause for the event loop between batches, so pruning a
+year of history never holds SQLite's single write lock long enough to stall another chat's
+answer.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.storage.errors import DEFAULT_RETRIES, retrying
-from core.storage.models import Message
+from core.storage.models import IntakeEvent, Message
 
 logger = logging.getLogger(__name__)
 
-PRUNE_BATCH = 500
+PRUNE_BATCH = 500  # the default of [storage] delete_batch
 PRUNE_EVERY_S = 3600.0
 
 
@@ -74,9 +76,50 @@ async def prune(
             break
         total += deleted
         await asyncio.sleep(0)  # let the chats' own transactions in between batches
-    if total:
-        logger.info("retention: deleted %d messages stored before %s", total, before.isoformat())
+    updates = await prune_updates(sessions, before, batch=batch, retries=retries)
+    if total or updates:
+        logger.info(
+            "retention: deleted %d messages and %d settled raw updates from before %s",
+            total,
+            updates,
+            before.isoformat(),
+        )
     return total
+
+
+async def prune_updates(
+    sessions: async_sessionmaker[AsyncSession],
+    before: datetime,
+    *,
+    batch: int = PRUNE_BATCH,
+    retries: int = DEFAULT_RETRIES,
+) -> int:
+    """Delete the raw updates settled before ``before`` (pending ones stay: they are still to
+    be answered), ``batch`` per transaction; returns how many went."""
+    total = 0
+
+    async def one_batch() -> int:
+        async with sessions.begin() as session:
+            ids = list(
+                (
+                    await session.execute(
+                        select(IntakeEvent.id)
+                        .where(IntakeEvent.status != "pending", IntakeEvent.settled_at < before)
+                        .order_by(IntakeEvent.id)
+                        .limit(batch)
+                    )
+                ).scalars()
+            )
+            if ids:
+                await session.execute(delete(IntakeEvent).where(IntakeEvent.id.in_(ids)))
+        return len(ids)
+
+    while True:
+        deleted = await retrying("prune old raw updates", one_batch, retries=retries)
+        if not deleted:
+            return total
+        total += deleted
+        await asyncio.sleep(0)
 
 
 async def prune_forever(
@@ -86,13 +129,13 @@ async def prune_forever(
     every_s: float = PRUNE_EVERY_S,
     clock: Callable[[], datetime] | None = None,
     retries: int = DEFAULT_RETRIES,
+    batch: int = PRUNE_BATCH,
 ) -> None:
     """Prune now and then every ``every_s`` seconds until cancelled (``silentgod run``)."""
     while True:
         try:
-            await prune(
-                sessions, cutoff(retention_days, clock() if clock else None), retries=retries
-            )
+            before = cutoff(retention_days, clock() if clock else None)
+            await prune(sessions, before, batch=batch, retries=retries)
         except Exception as error:  # the store may be down for a while; try again later
             logger.error("retention: pruning failed: %s", error)
         await asyncio.sleep(every_s)

@@ -18,7 +18,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.storage import conversations
+from core.storage import conversations, erasure
 from core.storage.engine import DEFAULT_BUSY_TIMEOUT_MS, create_engine, session_factory
 from core.storage.errors import DEFAULT_RETRIES, commit_once, retrying
 from core.storage.models import ChannelOverride, Chat, Message, User
@@ -63,6 +63,7 @@ class SqlStore:
         *,
         owns_engine: bool = False,
         retries: int = DEFAULT_RETRIES,
+        delete_batch: int = erasure.DELETE_BATCH,
     ) -> None:
         """Use an engine (disposed by ``close`` only if ``owns_engine``) or a session factory.
 
@@ -79,6 +80,7 @@ class SqlStore:
             self._sessions = bind
         self._owns_engine = owns_engine and self._engine is not None
         self._retries = retries
+        self.delete_batch = delete_batch  # questions per transaction of a bulk delete
 
     @classmethod
     def from_url(
@@ -89,6 +91,7 @@ class SqlStore:
         pool_size: int | None = None,
         pool_pre_ping: bool = True,
         retries: int = DEFAULT_RETRIES,
+        delete_batch: int = erasure.DELETE_BATCH,
         **engine_kwargs: object,
     ) -> SqlStore:
         """A store with its own engine for ``url`` (which must already be migrated)."""
@@ -99,7 +102,7 @@ class SqlStore:
             pool_pre_ping=pool_pre_ping,
             **engine_kwargs,
         )
-        return cls(engine, owns_engine=True, retries=retries)
+        return cls(engine, owns_engine=True, retries=retries, delete_batch=delete_batch)
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -485,13 +488,11 @@ class SqlStore:
         return await self._run("read the history", work)
 
     async def forget(self, chat: ChatRecord | int, user: UserRecord | int) -> int:
-        """Delete a user's questions in a chat and the god's answers; returns how many."""
+        """Delete a user's questions in a chat and the god's answers, ``delete_batch``
+        questions per transaction (``core.storage.erasure``); returns how many."""
         chat_id, user_id = row_id(chat), row_id(user)
-
-        async def work() -> int:
-            async with self._sessions.begin() as session:
-                return await conversations.forget(session, chat_id, user_id)
-
-        forgotten = await self._run("forget the messages", work)
+        forgotten = await erasure.forget_in_chat(
+            self._sessions, chat_id, user_id, batch=self.delete_batch, retries=self._retries
+        )
         logger.info("forgot %d exchanges of user %d in chat %d", forgotten, user_id, chat_id)
         return forgotten

@@ -54,6 +54,8 @@ SCRIPT = (
     "/lexicon огня",
     "/field вода",
     "/history 2",
+    "/privacy",
+    "/export",
     "/forget",
     "/history",
 )
@@ -104,6 +106,9 @@ async def console_replies(service: GodService, tmp_path) -> list[str]:  # type: 
         text = await console.handle(line)
         if line.startswith("/field") and text.endswith("field.png"):
             text = text.rsplit("\n", 1)[0]  # the console prints where it wrote the picture
+        if line == "/export":
+            text, written = text.rsplit("\n", 1)  # and where it wrote the file
+            assert (tmp_path / "silentgod-console-alice.json").exists(), written
         return text
 
     return await play(say)
@@ -123,6 +128,7 @@ async def telegram_replies(service: GodService) -> list[str]:
                 mark = fake.mark()
                 fake.push_update(fake.private_message(line, language_code="en"))
                 method = "sendPhoto" if line.startswith("/field") else "sendMessage"
+                method = "sendDocument" if line == "/export" else method
                 call = await fake.wait_for(method, since=mark, timeout=WAIT, ok=True)
                 return call.params.get("caption") or call.params["text"]
 

@@ -35,10 +35,11 @@ def test_every_command_is_described_in_both_languages_within_platform_limits() -
 def test_platform_views() -> None:
     assert {c.name for c in commands_on("discord")} == {
         "help", "glyph", "translate", "mode", "lang", "bridge", "lexicon", "history", "forget",
-        "field", "stats",
+        "privacy", "export", "field", "stats",
     }  # fmt: skip
     assert "start" in {c.name for c in commands_on("telegram")}
-    assert {c.name for c in commands_on("telegram", listed=False)} >= {"reveal", "ask", "inline"}
+    unlisted = {c.name for c in commands_on("telegram", listed=False)}
+    assert unlisted >= {"reveal", "ask", "inline", "erase"}
     admins = {c.name for c in COMMANDS if c.who == "admins"}
     assert admins == {"mode", "lang"}
     assert {c.name for c in COMMANDS if c.who == "owners"} == {"stats"}

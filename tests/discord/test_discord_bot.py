@@ -38,6 +38,8 @@ COMMANDS = {
     "lexicon",
     "history",
     "forget",
+    "privacy",
+    "export",
     "field",
     "help",
     "stats",

@@ -1482,7 +1482,12 @@ class FakeDiscord:
         elif kind == CallbackType.UPDATE_MESSAGE and ref.source_message_id in self.messages:
             message = self.messages[ref.source_message_id]
             self._update_message(message, data, rq.files)
+            ref.original_message_id = ref.source_message_id
             await self._echo("MESSAGE_UPDATE", message)
+        elif kind == CallbackType.DEFERRED_UPDATE_MESSAGE:
+            # a component's original response is the message the component is on: a later
+            # PATCH …/messages/@original edits it
+            ref.original_message_id = ref.source_message_id
         if rq.query.get("with_response") not in ("1", "true", "True"):
             return 204, None
         interaction: JSONDict = {
