@@ -38,6 +38,7 @@ TINY_VOICE = VoiceSettings(
     probe_every=0,
     probe_size=20,
     warmup_steps=4,
+    dev_size=40,
 )
 QUESTIONS = [("fire", "time", "candle"), ("alembic", "growth", "flame"), ("opposition", "fire")]
 
@@ -133,6 +134,25 @@ def test_save_then_load_gives_identical_outputs(tiny_god: God, trained) -> None:
             loaded.model(input_ids=torch.tensor(prompt)).logits,
             voice.model(input_ids=torch.tensor(prompt)).logits,
         )
+
+
+def test_the_confidence_floor_only_ever_silences(tiny_god: God, trained) -> None:
+    voice, _, folder = trained
+    texts = ["огонь и время", "What is the opposite of water?", "звёзды над морем", "qwrtp"]
+    scored = voice.hear_scored(texts)
+    assert all(0.0 < chance <= 1.0 for keys in scored for _, chance in keys)
+    assert voice.card["confidence"] in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+    loaded = LoraVoice.load(tiny_god, folder)
+    assert loaded.confidence == voice.card["confidence"]
+    for floor in (0.0, 0.5, 0.9):
+        strict = LoraVoice.load(tiny_god, folder, confidence=floor)
+        wanted = [tuple(k for k, chance in keys if chance >= floor) for keys in scored]
+        assert strict.hear_scenes(texts) == wanted
+        assert [strict.hear(t).concepts for t in texts] == wanted
+    # Above every probability: the voice hears nothing rather than guessing.
+    deaf = LoraVoice.load(tiny_god, folder, confidence=1.01)
+    assert all(deaf.hear(t).concepts == () for t in texts)
+    assert any(scored)
 
 
 def test_the_voice_is_a_bridge(tiny_god: God, trained) -> None:
