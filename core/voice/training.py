@@ -43,7 +43,7 @@ from core.voice.model import (
 from core.voice.runtime import CARD_NAME, MAX_SCENE, MAX_SPOKEN, MAX_TEXT, LoraVoice
 from core.voice.samples import HEAR, Sample, noise
 from core.voice.shapes import Shapes, spoken_typos
-from core.voice.tokens import VoiceCodec, build_voice_tokenizer
+from core.voice.tokens import VoiceCodec, build_voice_tokenizer, check_ids, load_voice_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,9 @@ class VoiceSettings:
     max_seconds: float = 0.0
     probe_size: int = 200
     dev_size: int = 600
+    # A saved voice to go on training (its tokenizer and adapter; "": a new voice). Its card
+    # is kept in the new card's "started_from", so the chain of runs is on record.
+    start_from: str = ""
 
 
 Row = tuple[list[int], list[int]]  # prompt ids, target ids (ending in <eos>)
@@ -159,6 +162,15 @@ def _warm_start(model: PeftModel, codec: VoiceCodec) -> int:
     return warm_start(weight, pieces, words)
 
 
+def _earlier_card(folder: str) -> dict[str, object] | None:
+    """What a continued run started from: the earlier voice's settings, time and origin."""
+    if not folder:
+        return None
+    card = json.loads((Path(folder) / CARD_NAME).read_text("utf-8"))
+    kept = ("command", "settings", "train_seconds", "stopped_early_at_step", "started_from")
+    return {key: card.get(key) for key in kept}
+
+
 def eval_scenes(rules: RuleBase | None = None) -> frozenset[tuple[str, ...]]:
     """The sampled answer scenes the round-trip metric speaks (contemplations and paths):
     never trained on. Single concepts and mixture results are facts of the rule base, a
@@ -229,7 +241,11 @@ def _train_voice(
 
     # 2. Vocabulary: the god's ids, the task tokens, then pieces learnt from the clean texts.
     texts = [s.text for s in hear] + [s.text for s in speak]
-    tokenizer = build_voice_tokenizer(god.codec.tokenizer, texts, settings.text_vocab)
+    if settings.start_from:
+        tokenizer = load_voice_tokenizer(settings.start_from)
+        check_ids(tokenizer, god.codec.tokenizer)
+    else:
+        tokenizer = build_voice_tokenizer(god.codec.tokenizer, texts, settings.text_vocab)
     codec = VoiceCodec(tokenizer, god.codec)
     speak_rows = [
         row
@@ -248,9 +264,15 @@ def _train_voice(
     torch.manual_seed(settings.seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # peft's deprecated transformers call
-        model = get_peft_model(base, config)
+        if settings.start_from:
+            model = PeftModel.from_pretrained(
+                base, settings.start_from, is_trainable=True, local_files_only=True
+            )
+        else:
+            model = get_peft_model(base, config)
     trainable, total = model.get_nb_trainable_parameters()
-    warmed = _warm_start(model, codec) if settings.warm_start else 0
+    fresh = settings.warm_start and not settings.start_from
+    warmed = _warm_start(model, codec) if fresh else 0
     parameters = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         parameters, lr=settings.learning_rate, betas=(0.9, 0.98), weight_decay=0.0
@@ -351,6 +373,7 @@ def _train_voice(
         if stopped_at is not None or not probes
         else probes,
         "base_weights_unchanged": True,
+        "started_from": _earlier_card(settings.start_from),
         "torch": torch.__version__,
         "machine": f"{platform.machine()}, {settings.threads} threads",
     }
@@ -431,6 +454,20 @@ def write_card(voice: LoraVoice, card: dict[str, object]) -> None:
         (Path(voice.path) / CARD_NAME).write_text(text, "utf-8")
 
 
+def _continued(args: argparse.Namespace) -> dict[str, object]:
+    """Settings of a run that goes on training a saved voice (``--from``)."""
+    chosen: dict[str, object] = {}
+    if getattr(args, "start_from", None):
+        chosen = {
+            "start_from": str(Path(args.start_from).resolve()),
+            "learning_rate": 2e-3,
+            "warmup_steps": 50,
+        }
+    if getattr(args, "learning_rate", None):
+        chosen["learning_rate"] = args.learning_rate
+    return chosen
+
+
 def run(args: argparse.Namespace) -> int:
     """``silentgod train-voice``: train the LoRA voice on the frozen god and save it (into the
     package unless --out says otherwise), then measure it."""
@@ -445,6 +482,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         layers=args.layers,
         max_seconds=args.max_minutes * 60,
+        **_continued(args),
     )
     out = args.out or str(PACKAGED_VOICE)
     god = God.load(args.model_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -75,6 +76,19 @@ def test_training_is_deterministic(tiny_god: God, trained) -> None:
     first, second = voice.model.state_dict(), again.model.state_dict()
     assert first.keys() == second.keys()
     assert all(torch.equal(first[name], second[name]) for name in first)
+
+
+def test_training_goes_on_from_a_saved_voice(tiny_god: God, trained) -> None:
+    voice, before, folder = trained
+    settings = dataclasses.replace(TINY_VOICE, steps=4, start_from=str(folder))
+    again = train_voice(tiny_god, settings)
+    assert weights_hash(tiny_god.model) == before
+    assert again.codec.tokenizer.get_vocab() == voice.codec.tokenizer.get_vocab()
+    assert again.card["started_from"]["settings"]["steps"] == TINY_VOICE.steps
+    assert again.card["warm_started_rows"] == 0
+    first, second = voice.model.state_dict(), again.model.state_dict()
+    assert first.keys() == second.keys()
+    assert any(not torch.equal(first[name], second[name]) for name in first if "lora_" in name)
 
 
 def test_vocabulary_keeps_the_gods_ids(tiny_god: God, trained) -> None:
