@@ -38,7 +38,7 @@ def make_bridge(config: Config, god: God, lexicon: Lexicon) -> Bridge:
             god,
             config.core.voice_dir or None,
             fallback=lexicon_bridge,
-            confidence=floor if floor >= 0 else None,
+            confidence=floor if floor > 0 else None,
         )
     except Exception as error:
         where = config.core.voice_dir or "the package"

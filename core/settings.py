@@ -24,8 +24,8 @@ class CoreSettings:
     model_dir: str = ""
     voice_dir: str = ""
     # The least probability a glyph the LoRA voice hears needs to be kept (below it: silence);
-    # negative: the floor chosen for the adapter on a development set when it was trained.
-    voice_confidence: float = -1.0
+    # 0: the floor chosen for the adapter on a development set when it was trained.
+    voice_confidence: float = 0.0
     language: LanguageSetting = "auto"
     max_message_chars: int = 2000
     context_turns: int = 1
