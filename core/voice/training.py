@@ -18,7 +18,6 @@ import random
 import sys
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from core.language.oracle import RuleBase, load_rules
 from core.model.god import God
 from core.report import print_json
 from core.voice.data import VoiceData
+from core.voice.measure import choose_confidence, probe
 from core.voice.model import (
     frozen_hash,
     lora_config,
@@ -381,51 +381,6 @@ def _train_voice(
     if out_dir is not None:
         save_voice(voice, out_dir)
     return voice
-
-
-FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-
-
-def choose_confidence(voice: LoraVoice, dev: Sequence[Sample]) -> float:
-    """The confidence floor of the best concept F1 (micro, both languages) on ``dev``."""
-    scored = voice.hear_scored([s.text for s in dev])
-    best, chosen = -1.0, 0.0
-    for floor in FLOORS:
-        found = gold = heard = 0
-        for sample, keys in zip(dev, scored, strict=True):
-            got = Counter(k for k, chance in keys if chance >= floor)
-            want = Counter(sample.scene)
-            found += sum((want & got).values())
-            gold += sum(want.values())
-            heard += sum(got.values())
-        f1 = 2 * found / max(1, gold + heard)
-        if f1 > best + 1e-9:
-            best, chosen = f1, floor
-    return chosen
-
-
-def probe(
-    voice: LoraVoice,
-    teacher: LexiconBridge,
-    hear: Sequence[Sample],
-    noisy: Sequence[Sample],
-    speak: Sequence[Sample],
-) -> dict[str, float]:
-    """Exact match on held-out generated pairs: hearing clean and noised text, speaking
-    (the spoken sentence reads back through the lexicon bridge as its scene)."""
-    figures: dict[str, float] = {}
-    for name, samples in (("hear", hear), ("hear_noisy", noisy)):
-        scenes = voice.hear_scenes([s.text for s in samples])
-        hits = sum(tuple(a) == tuple(s.scene) for a, s in zip(scenes, samples, strict=True))
-        figures[name] = round(hits / max(1, len(samples)), 4)
-    hits = 0
-    for language in ("ru", "en"):
-        chosen = [s for s in speak if s.language == language]
-        texts = voice.speak_scenes([s.scene for s in chosen], language)
-        for text, sample in zip(texts, chosen, strict=True):
-            hits += teacher.hear(text, language).concepts == tuple(sample.scene)
-    figures["speak"] = round(hits / max(1, len(speak)), 4)
-    return figures
 
 
 def save_voice(voice: LoraVoice, out_dir: str | Path) -> Path:
