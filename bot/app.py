@@ -34,7 +34,13 @@ def make_bridge(config: Config, god: God, lexicon: Lexicon) -> Bridge:
     try:
         from core.voice.runtime import LoraVoice
 
-        return LoraVoice.load(god, config.core.voice_dir or None, fallback=lexicon_bridge)
+        floor = config.core.voice_confidence
+        return LoraVoice.load(
+            god,
+            config.core.voice_dir or None,
+            fallback=lexicon_bridge,
+            confidence=floor if floor > 0 else None,
+        )
     except Exception as error:
         where = config.core.voice_dir or "the package"
         if config.core.bridge_fallback:

@@ -357,6 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=13.0,
         help="stop the training loop early after this long on a busy machine (0: never)",
     )
+    voice.add_argument(
+        "--from",
+        dest="start_from",
+        help="go on training this saved voice (its tokenizer and adapter) instead of a new one",
+    )
+    voice.add_argument(
+        "--learning-rate", type=float, help="peak learning rate (default 6e-3; with --from 2e-3)"
+    )
     voice.add_argument("--model-dir", help="the god to teach (default: the shipped one)")
     voice.add_argument("--out", help="output folder (default: the voice in the package)")
     voice.add_argument("--json", action="store_true", help="print the card as JSON")

@@ -221,6 +221,8 @@ def _validate(config: Config) -> Config:
         raise ConfigError("config: [core] max_message_chars must be at least 1")
     if core.queue_size < 1 or core.per_user_inflight < 1:
         raise ConfigError("config: [core] queue_size and per_user_inflight must be at least 1")
+    if core.voice_confidence > 1:
+        raise ConfigError("config: [core] voice_confidence must be at most 1 (a probability)")
     storage = config.storage
     if "://" not in storage.url:
         raise ConfigError(f"config: [storage] url {mask_url(storage.url)!r} is not a database URL")

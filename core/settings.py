@@ -24,6 +24,9 @@ class CoreSettings:
     bridge_fallback: bool = False
     model_dir: str = ""
     voice_dir: str = ""
+    # The least probability a glyph the LoRA voice hears needs to be kept (below it: silence);
+    # 0: the floor chosen for the adapter on a development set when it was trained.
+    voice_confidence: float = 0.0
     language: LanguageSetting = "auto"
     max_message_chars: int = 2000
     context_turns: int = 1

@@ -88,6 +88,7 @@ class VoiceData:
         self.content_keys = [*self.plain_keys, *(k for k in (SILENCE, UNITY) if k in keys)]
         self._forms: dict[tuple[str, Language], list[str]] = {}
         self._cases: dict[tuple[str, str], list[str]] = {}
+        self._families: dict[tuple[str, Language], list[str]] | None = None
 
     # -- reading with the teacher ----------------------------------------------------------
 
@@ -103,12 +104,21 @@ class VoiceData:
         if cached is None:
             entry = self.lexicon.by_key(key)
             candidates: dict[str, None] = {}
-            for word in entry.words(language):
+            for word in (*entry.words(language), *self.family(key, language)):
                 candidates[word] = None
                 candidates.update(dict.fromkeys(inflections(word, language)))
             kept = [f for f in candidates if self._reads(f, language, (key,))]
             cached = self._forms[(key, language)] = kept or [entry.lemma(language)]
         return cached
+
+    def family(self, key: str, language: Language) -> list[str]:
+        """Derived words the teacher hears as the concept («огненный», "stormy")."""
+        if self._families is None:
+            self._families = {}
+            for lang in LANGUAGES:
+                for word, owner in sorted(self.teacher.indexes[lang].family.items()):
+                    self._families.setdefault((owner, lang), []).append(word)
+        return self._families.get((key, language), [])
 
     def ru_case(self, key: str, case: str) -> list[str]:
         """Russian phrases of a concept put into one case (singular and plural)."""
@@ -229,13 +239,13 @@ class VoiceData:
         for entry in self.lexicon:
             if entry.key not in keys:
                 continue
-            for word in entry.ru:
+            for word in (*entry.ru, *self.family(entry.key, "ru")):
                 if " " in word or not self._reads(word, "ru", (entry.key,)):
                     continue
                 pos = str(analyzer().parse(word)[0].tag.POS)
                 if pos in table["ru"]:
                     table["ru"][pos].append((entry.key, word))
-            for word in entry.en:
+            for word in (*entry.en, *self.family(entry.key, "en")):
                 if " " in word or not self._reads(word, "en", (entry.key,)):
                     continue
                 for upos in ("NOUN", "ADJ", "VERB"):

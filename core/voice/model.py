@@ -139,11 +139,14 @@ def greedy(
     eos_id: int,
     pad_id: int,
     max_new: int | Sequence[int],
+    confidence: list[list[float]] | None = None,
 ) -> list[list[int]]:
     """Batched, KV-cached greedy decoding constrained by ``mask`` (which must allow <eos>).
 
     ``max_new`` bounds each row (one bound for all, or one per prompt); a row that reaches its
-    bound ends with <eos>. Returns the generated ids of each row, <eos> excluded.
+    bound ends with <eos>. Returns the generated ids of each row, <eos> excluded. Given a list
+    as ``confidence``, it is filled with each row's probability of every returned id (the
+    softmax over the allowed ids at that step).
     """
     if not prompts:
         return []
@@ -154,12 +157,16 @@ def greedy(
     # Rows that said <eos> leave the batch, so the later steps decode only the longer
     # sentences; their remaining tokens are the <eos> the output starts filled with.
     output = torch.full((batch, width), eos_id, dtype=torch.long)
+    chance = torch.ones((batch, width)) if confidence is not None else None
     rows = torch.arange(batch)
     eos = torch.full((batch,), eos_id, dtype=torch.long)
     for step in range(width):
-        chosen = (logits.float() + mask).argmax(dim=-1)
+        allowed = logits.float() + mask
+        chosen = allowed.argmax(dim=-1)
         chosen = torch.where(bounds[rows] <= step, eos[: len(rows)], chosen)
         output[rows, step] = chosen
+        if chance is not None:
+            chance[rows, step] = allowed.softmax(dim=-1).gather(1, chosen[:, None]).squeeze(1)
         done = chosen == eos_id
         if bool(done.all()) or step == width - 1:
             break
@@ -171,4 +178,10 @@ def greedy(
         logits, cache, attention, next_position = extend(
             model, chosen, attention, next_position, cache
         )
-    return [row[: row.index(eos_id)] if eos_id in row else row for row in output.tolist()]
+    generated = [row[: row.index(eos_id)] if eos_id in row else row for row in output.tolist()]
+    if chance is not None and confidence is not None:
+        confidence.extend(
+            probabilities[: len(ids)]
+            for probabilities, ids in zip(chance.tolist(), generated, strict=True)
+        )
+    return generated

@@ -32,21 +32,19 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
 
-from core.bridge.morphology import en_lemmas, fold_yo, ru_lemmas
 from core.bridge.protocol import Bridge
-from core.bridge.stopwords import LEMMAS, SURFACE, TEMPLATE
-from core.bridge.text import BridgeInputError, Token, clean, glyph_keys, tokenize
+from core.bridge.text import Token, clean, glyph_keys, tokenize
 from core.errors import SilentGodError
 from core.language.lexicon import Lexicon
 from core.language.oracle import Scene
 from core.language.text import detect_language
-from core.types import LANGUAGES, BridgeResult, Language
+from core.types import BridgeResult, Language
+from core.voice.hearing import Hearing, language_of, speaking, stop_word
 from core.voice.model import allowed_mask, greedy, merged, voice_base, weights_hash
 from core.voice.tokens import VoiceCodec, check_ids, load_voice_tokenizer
 
@@ -69,54 +67,13 @@ ROWS = 512  # prompts decoded together at most (a batch of long messages is cut 
 # on nothing but the word.
 KNOWN_WORDS = 8192
 HEAR_JOB, SPEAK_JOB = "voice.hear", "voice.speak"  # the voice's kinds of job in the runner
+# A heard glyph whose probability (over the glyphs and <eos> at its step) is below this is
+# dropped (a miss, not a wrong concept); an adapter's card carries the floor chosen for it.
+DEFAULT_CONFIDENCE = 0.0
 
 
 class VoiceError(SilentGodError, RuntimeError):
     """The voice cannot be loaded; the message names the folder and what to do."""
-
-
-def _language(language: object, allow_auto: bool = True) -> Language | None:
-    if language is None or (allow_auto and language == "auto"):
-        return None
-    if language not in LANGUAGES:
-        raise BridgeInputError(f"unknown language {language!r} (expected 'ru' or 'en')")
-    return language  # type: ignore[return-value]
-
-
-def _speaking(language: object) -> Language:
-    wanted = _language(language, allow_auto=False)
-    if wanted is None:
-        raise BridgeInputError("speak needs a language: 'ru' or 'en'")
-    return wanted
-
-
-# The stop lists with ё written е, once (a set built per word cost ~0.1 ms a word).
-_FOLDED_SURFACE = {language: frozenset(map(fold_yo, SURFACE[language])) for language in LANGUAGES}
-
-
-def _stop_word(token: Token) -> bool:
-    """A function word the lexicon bridge drops (it is not an unknown word)."""
-    language = token.script if token.script in LANGUAGES else None
-    if language is None:
-        return False
-    norm = token.norm
-    if norm in TEMPLATE[language] or norm in _FOLDED_SURFACE[language]:
-        return True
-    lemmas = ru_lemmas(norm) if language == "ru" else en_lemmas(norm)
-    return any(lemma in LEMMAS[language] for lemma in lemmas)
-
-
-@dataclass(slots=True)
-class _Hearing:
-    """One message on its way to being heard: its prompts, then what they gave."""
-
-    cleaned: str
-    extra: dict[str, object]
-    wanted: Language | None
-    chunks: list[list[int]]  # the message, cut where it is long
-    bounds: list[int]  # the most glyphs each chunk may give
-    words: dict[str, str]  # each content word as written, and as it is heard alone
-    unknown: dict[str, None] = field(default_factory=dict)
 
 
 class LoraVoice:
@@ -136,6 +93,7 @@ class LoraVoice:
         path: Path | None = None,
         god: object | None = None,
         runtime: torch.nn.Module | None = None,
+        confidence: float | None = None,
     ) -> None:
         self.model = model.eval()
         # What hearing and speaking run: ``model`` itself, or (a loaded voice) a copy with
@@ -154,12 +112,23 @@ class LoraVoice:
         self._glyphs = lexicon.glyph_set
         self._hear_mask = allowed_mask(codec.vocab_size, [*codec.glyph_ids, codec.eos_id])
         self._speak_mask = allowed_mask(codec.vocab_size, [*codec.text_ids, codec.eos_id])
+        # The least probability a heard glyph needs to be kept: the one chosen for this
+        # adapter on a development set (its card), unless the configuration sets its own.
+        chosen = (self.card or {}).get("confidence", DEFAULT_CONFIDENCE)
+        self.confidence = float(chosen if confidence is None else confidence)
 
     # -- loading ---------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, god, path: str | Path | None = None, fallback: Bridge | None = None) -> LoraVoice:
-        """The voice in ``path`` (default: the one in the package) over ``god``.
+    def load(
+        cls,
+        god,
+        path: str | Path | None = None,
+        fallback: Bridge | None = None,
+        confidence: float | None = None,
+    ) -> LoraVoice:
+        """The voice in ``path`` (default: the one in the package) over ``god``; ``confidence``
+        (None: the adapter card's floor) is the least probability of a heard glyph.
 
         Raises VoiceError naming the folder when the adapter is missing, unreadable, or was
         trained on a god with other weights.
@@ -197,7 +166,16 @@ class LoraVoice:
             runtime = merged(model)
         except Exception as error:  # a corrupt folder fails in many libraries' own ways
             raise VoiceError(f"cannot load the LoRA voice from {folder}: {error}") from error
-        voice = cls(model, codec, god.lexicon, card, fallback=fallback, path=folder, god=god)
+        voice = cls(
+            model,
+            codec,
+            god.lexicon,
+            card,
+            fallback=fallback,
+            path=folder,
+            god=god,
+            confidence=confidence,
+        )
         voice.runtime = runtime
         return voice
 
@@ -214,11 +192,11 @@ class LoraVoice:
 
     def speak(self, glyphs: str, language: Language) -> BridgeResult:
         """Glyphs → a sentence in ``language``; glyphs outside the lexicon are named unknown."""
-        return self.speak_batch([(glyphs, _speaking(language))])[0]
+        return self.speak_batch([(glyphs, speaking(language))])[0]
 
     def translate(self, text_or_glyphs: str, language: Language | None = None) -> BridgeResult:
         """Either direction: glyph-only input is spoken, anything else is heard."""
-        wanted = _language(language)
+        wanted = language_of(language)
         if self._glyph_only(text_or_glyphs):
             return self.speak(text_or_glyphs, wanted or "en")
         return self.hear(text_or_glyphs, wanted)
@@ -235,14 +213,14 @@ class LoraVoice:
         self, text: str, language: Language | None = None, asker: str = ""
     ) -> BridgeResult:
         """``hear`` as a job of the bound runner (GodBusy, GodTimeout, GodFailed as the god's)."""
-        item = (text, _language(language))
+        item = (text, language_of(language))
         if self._runner is None:
             return await asyncio.to_thread(self.hear, *item)
         return await self._runner.submit(HEAR_JOB, item, asker)
 
     async def speak_async(self, glyphs: str, language: Language, asker: str = "") -> BridgeResult:
         """``speak`` as a job of the bound runner."""
-        item = (glyphs, _speaking(language))
+        item = (glyphs, speaking(language))
         if self._runner is None:
             return await asyncio.to_thread(self.speak, *item)
         return await self._runner.submit(SPEAK_JOB, item, asker)
@@ -251,7 +229,7 @@ class LoraVoice:
         self, text_or_glyphs: str, language: Language | None = None, asker: str = ""
     ) -> BridgeResult:
         """``translate`` as a job of the bound runner."""
-        wanted = _language(language)
+        wanted = language_of(language)
         if self._glyph_only(text_or_glyphs):
             return await self.speak_async(text_or_glyphs, wanted or "en", asker)
         return await self.hear_async(text_or_glyphs, wanted, asker)
@@ -260,7 +238,7 @@ class LoraVoice:
 
     def hear_batch(self, items: Sequence[tuple[str, Language | None]]) -> list[BridgeResult]:
         """``hear`` of many messages, their prompts decoded together."""
-        wanted = [_language(language) for _, language in items]
+        wanted = [language_of(language) for _, language in items]
         cleaned = [clean(text) for text, _ in items]
         # One call of the tokenizer for the batch: a call costs ~50 µs however short its text.
         wholes = self.codec.encode([text for text, _ in cleaned])
@@ -288,7 +266,7 @@ class LoraVoice:
         for glyphs, language in items:
             cleaned, extra = clean(glyphs)
             keys, unknown = glyph_keys(self.lexicon, tokenize(cleaned, self._glyphs))
-            parsed.append((tuple(keys), unknown, extra, _speaking(language)))
+            parsed.append((tuple(keys), unknown, extra, speaking(language)))
         spoken = iter(self._speak_texts([(keys, lang) for keys, _, _, lang in parsed if keys]))
         results: list[BridgeResult] = []
         for keys, unknown, extra, language in parsed:
@@ -313,6 +291,15 @@ class LoraVoice:
     def hear_scenes(self, texts: Sequence[str]) -> list[Scene]:
         """The scene heard in each text, as ``hear`` hears it (without the unknown words),
         in batches of 256 prompts."""
+        floor = self.confidence
+        return [
+            tuple(key for key, chance in scored if chance >= floor)
+            for scored in self.hear_scored(texts)
+        ]
+
+    def hear_scored(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """Every glyph the voice would hear in each text with no confidence floor, with the
+        probability it gave it (for choosing the floor on a development set)."""
         prompts: list[list[int]] = []
         bounds: list[int] = []
         owner: list[int] = []
@@ -322,13 +309,13 @@ class LoraVoice:
                 prompts.append(ids)
                 bounds.append(bound)
                 owner.append(index)
-        heard: list[list[str]] = [[] for _ in texts]
+        heard: list[list[tuple[str, float]]] = [[] for _ in texts]
         for start in range(0, len(prompts), 256):
             end = start + 256
-            scenes = self._generate_scenes(prompts[start:end], bounds[start:end])
+            scenes = self._generate_scored(prompts[start:end], bounds[start:end])
             for index, scene in zip(owner[start:end], scenes, strict=True):
                 heard[index].extend(scene)
-        return [tuple(keys) for keys in heard]
+        return heard
 
     def speak_scenes(self, scenes: Sequence[Sequence[str]], language: Language) -> list[str]:
         """A sentence for each scene of concept keys, in batches of 256."""
@@ -367,12 +354,25 @@ class LoraVoice:
     def _generate_scenes(
         self, texts_ids: Sequence[Sequence[int]], bounds: Sequence[int] | None = None
     ) -> list[Scene]:
+        """The glyphs heard in each prompt, each kept only if the voice was at least
+        ``self.confidence`` sure of it (a doubtful glyph is silence, not a guess)."""
+        floor = self.confidence
+        return [
+            tuple(key for key, chance in scored if chance >= floor)
+            for scored in self._generate_scored(texts_ids, bounds)
+        ]
+
+    def _generate_scored(
+        self, texts_ids: Sequence[Sequence[int]], bounds: Sequence[int] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Each heard glyph's concept with the probability the voice gave it."""
         live = [i for i, ids in enumerate(texts_ids) if ids]
-        scenes: list[Scene] = [() for _ in texts_ids]
+        scored: list[list[tuple[str, float]]] = [[] for _ in texts_ids]
         if not live:
-            return scenes
+            return scored
         prompts = [self.codec.hear_prompt(texts_ids[i]) for i in live]
         limits = [bounds[i] for i in live] if bounds is not None else MAX_SCENE
+        confidence: list[list[float]] = []
         with self.lock:
             generated = greedy(
                 self.runtime,
@@ -381,10 +381,12 @@ class LoraVoice:
                 self.codec.eos_id,
                 self.codec.pad_id,
                 limits,
+                confidence,
             )
-        for index, ids in zip(live, generated, strict=True):
-            scenes[index] = tuple(self.codec.scenes.id_to_key[i] for i in ids)
-        return scenes
+        keys = self.codec.scenes.id_to_key
+        for index, ids, chances in zip(live, generated, confidence, strict=True):
+            scored[index] = [(keys[i], chance) for i, chance in zip(ids, chances, strict=True)]
+        return scored
 
     def _chunks(
         self, cleaned: str, tokens: list[Token], whole: list[int] | None = None
@@ -446,7 +448,7 @@ class LoraVoice:
 
     def _plan_hearing(
         self, cleaned: str, extra: dict[str, object], wanted: Language | None, whole: list[int]
-    ) -> _Hearing:
+    ) -> Hearing:
         """The prompts of one cleaned message (``whole``: its ids) and its content words, to
         be heard alone for the unknown list; foreign symbols and numbers are unknown as such."""
         tokens = tokenize(cleaned, self._glyphs)
@@ -458,9 +460,9 @@ class LoraVoice:
                 token.kind == "number" and token.text in ("1", "2", "3")
             ):
                 unknown.setdefault(token.text, None)
-            elif token.kind == "word" and not _stop_word(token) and len(words) < MAX_WORDS:
+            elif token.kind == "word" and not stop_word(token) and len(words) < MAX_WORDS:
                 words.setdefault(token.norm, token)
-        return _Hearing(
+        return Hearing(
             cleaned,
             extra,
             wanted,
@@ -471,7 +473,7 @@ class LoraVoice:
         )
 
     def _heard(
-        self, hearing: _Hearing, scenes: Sequence[Scene], alone: dict[str, bool]
+        self, hearing: Hearing, scenes: Sequence[Scene], alone: dict[str, bool]
     ) -> BridgeResult:
         """The result of one message from its chunks' scenes and its words heard alone."""
         keys = tuple(key for scene in scenes for key in scene)

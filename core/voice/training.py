@@ -32,6 +32,7 @@ from core.language.oracle import RuleBase, load_rules
 from core.model.god import God
 from core.report import print_json
 from core.voice.data import VoiceData
+from core.voice.measure import choose_confidence, probe
 from core.voice.model import (
     frozen_hash,
     lora_config,
@@ -41,7 +42,8 @@ from core.voice.model import (
 )
 from core.voice.runtime import CARD_NAME, MAX_SCENE, MAX_SPOKEN, MAX_TEXT, LoraVoice
 from core.voice.samples import HEAR, Sample, noise
-from core.voice.tokens import VoiceCodec, build_voice_tokenizer
+from core.voice.shapes import Shapes, spoken_typos
+from core.voice.tokens import VoiceCodec, build_voice_tokenizer, check_ids, load_voice_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,10 @@ class VoiceSettings:
     speak_pool: int = 20_000
     speak_share: float = 0.15
     noise_share: float = 0.35
+    # Hearing texts misspelt as people write (spelt as heard, doubles, words run together).
+    spoken_share: float = 0.3
+    # Hearing pairs built in frames (talk, clauses, long sentences, mixed scripts: ``shapes``).
+    shape_share: float = 0.25
     seed: int = 0
     concepts: int = 0  # 0: every concept of the lexicon; n: a seeded subset (quick runs)
     warm_start: bool = True  # text pieces start at the embedding of the glyphs they spell
@@ -77,6 +83,10 @@ class VoiceSettings:
     # early (and the card says so) when the loop has run this long. 0: no limit.
     max_seconds: float = 0.0
     probe_size: int = 200
+    dev_size: int = 600
+    # A saved voice to go on training (its tokenizer and adapter; "": a new voice). Its card
+    # is kept in the new card's "started_from", so the chain of runs is on record.
+    start_from: str = ""
 
 
 Row = tuple[list[int], list[int]]  # prompt ids, target ids (ending in <eos>)
@@ -124,10 +134,14 @@ def target_loss(
     return torch.nn.functional.cross_entropy(logits.float(), labels[:, 1:][wanted])
 
 
-def _learning_rate(settings: VoiceSettings, step: int) -> float:
+def _learning_rate(settings: VoiceSettings, step: int, elapsed: float = 0.0) -> float:
+    """Warm-up, then a cosine decay over the steps, or over ``max_seconds`` when the machine is
+    so busy that the time limit comes first: a run cut short still ends at a low rate."""
     if step < settings.warmup_steps:
         return settings.learning_rate * (step + 1) / settings.warmup_steps
     progress = (step - settings.warmup_steps) / max(1, settings.steps - settings.warmup_steps)
+    if settings.max_seconds:
+        progress = min(1.0, max(progress, elapsed / settings.max_seconds))
     return settings.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -146,6 +160,15 @@ def _warm_start(model: PeftModel, codec: VoiceCodec) -> int:
     text_ids = set(codec.text_ids)
     pieces = {i: t for t, i in vocab.items() if i in text_ids}
     return warm_start(weight, pieces, words)
+
+
+def _earlier_card(folder: str) -> dict[str, object] | None:
+    """What a continued run started from: the earlier voice's settings, time and origin."""
+    if not folder:
+        return None
+    card = json.loads((Path(folder) / CARD_NAME).read_text("utf-8"))
+    kept = ("command", "settings", "train_seconds", "stopped_early_at_step", "started_from")
+    return {key: card.get(key) for key in kept}
 
 
 def eval_scenes(rules: RuleBase | None = None) -> frozenset[tuple[str, ...]]:
@@ -200,16 +223,29 @@ def _train_voice(
         exclude_speak=eval_scenes(rules),
         concepts=settings.concepts,
     )
-    hear = data.hear_samples(settings.hear_pool, rng)
+    shapes = Shapes(data)
+    framed = round(settings.hear_pool * settings.shape_share)
+    hear = data.hear_samples(settings.hear_pool - framed, rng)
+    hear += shapes.samples(framed, rng)
     speak = data.speak_samples(settings.speak_pool, rng)
     probe_rng = random.Random(settings.seed + 1_000)
     probe_hear = data.hear_samples(settings.probe_size, probe_rng)
     probe_speak = data.speak_samples(settings.probe_size, probe_rng)
     probe_noisy = [Sample(HEAR, noise(s.text, probe_rng), s.scene, s.language) for s in probe_hear]
+    # The development split the confidence floor is chosen on: generated with its own seed,
+    # clean and misspelt, plain and framed (never a test sentence).
+    dev_rng = random.Random(settings.seed + 2_000)
+    dev = data.hear_samples(settings.dev_size, dev_rng)
+    dev += shapes.samples(settings.dev_size // 2, dev_rng)
+    dev += [Sample(HEAR, spoken_typos(s.text, dev_rng), s.scene, s.language) for s in dev]
 
     # 2. Vocabulary: the god's ids, the task tokens, then pieces learnt from the clean texts.
     texts = [s.text for s in hear] + [s.text for s in speak]
-    tokenizer = build_voice_tokenizer(god.codec.tokenizer, texts, settings.text_vocab)
+    if settings.start_from:
+        tokenizer = load_voice_tokenizer(settings.start_from)
+        check_ids(tokenizer, god.codec.tokenizer)
+    else:
+        tokenizer = build_voice_tokenizer(god.codec.tokenizer, texts, settings.text_vocab)
     codec = VoiceCodec(tokenizer, god.codec)
     speak_rows = [
         row
@@ -228,9 +264,15 @@ def _train_voice(
     torch.manual_seed(settings.seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # peft's deprecated transformers call
-        model = get_peft_model(base, config)
+        if settings.start_from:
+            model = PeftModel.from_pretrained(
+                base, settings.start_from, is_trainable=True, local_files_only=True
+            )
+        else:
+            model = get_peft_model(base, config)
     trainable, total = model.get_nb_trainable_parameters()
-    warmed = _warm_start(model, codec) if settings.warm_start else 0
+    fresh = settings.warm_start and not settings.start_from
+    warmed = _warm_start(model, codec) if fresh else 0
     parameters = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         parameters, lr=settings.learning_rate, betas=(0.9, 0.98), weight_decay=0.0
@@ -245,6 +287,12 @@ def _train_voice(
         drawn = [rng.choice(hear) for _ in range((settings.batch_size - speak_count) * BUCKET)]
         texts = [
             noise(s.text, rng) if rng.random() < settings.noise_share else s.text for s in drawn
+        ]
+        texts = [
+            spoken_typos(t, rng, rate=rng.choice((0.25, 0.5)))
+            if rng.random() < settings.spoken_share
+            else t
+            for t in texts
         ]
         rows = [
             row
@@ -270,7 +318,7 @@ def _train_voice(
             break
         model.train()
         for group in optimizer.param_groups:
-            group["lr"] = _learning_rate(settings, step)
+            group["lr"] = _learning_rate(settings, step, time.perf_counter() - train_started)
         if not pending:
             pending = draw()
         rows = pending.pop()
@@ -296,8 +344,10 @@ def _train_voice(
     if frozen_hash(model) != base_hash:
         raise RuntimeError("training the voice changed the frozen copy of the god")
 
+    voice.confidence = choose_confidence(voice, dev)
     card: dict[str, object] = {
         "command": command,
+        "confidence": voice.confidence,
         "settings": {**asdict(settings), "targets": list(settings.targets)},
         "base_god_sha256": god_hash,
         "base_god_card": {k: god.card.get(k) for k in ("settings", "parameters") if k in god.card},
@@ -323,6 +373,7 @@ def _train_voice(
         if stopped_at is not None or not probes
         else probes,
         "base_weights_unchanged": True,
+        "started_from": _earlier_card(settings.start_from),
         "torch": torch.__version__,
         "machine": f"{platform.machine()}, {settings.threads} threads",
     }
@@ -330,30 +381,6 @@ def _train_voice(
     if out_dir is not None:
         save_voice(voice, out_dir)
     return voice
-
-
-def probe(
-    voice: LoraVoice,
-    teacher: LexiconBridge,
-    hear: Sequence[Sample],
-    noisy: Sequence[Sample],
-    speak: Sequence[Sample],
-) -> dict[str, float]:
-    """Exact match on held-out generated pairs: hearing clean and noised text, speaking
-    (the spoken sentence reads back through the lexicon bridge as its scene)."""
-    figures: dict[str, float] = {}
-    for name, samples in (("hear", hear), ("hear_noisy", noisy)):
-        scenes = voice.hear_scenes([s.text for s in samples])
-        hits = sum(tuple(a) == tuple(s.scene) for a, s in zip(scenes, samples, strict=True))
-        figures[name] = round(hits / max(1, len(samples)), 4)
-    hits = 0
-    for language in ("ru", "en"):
-        chosen = [s for s in speak if s.language == language]
-        texts = voice.speak_scenes([s.scene for s in chosen], language)
-        for text, sample in zip(texts, chosen, strict=True):
-            hits += teacher.hear(text, language).concepts == tuple(sample.scene)
-    figures["speak"] = round(hits / max(1, len(speak)), 4)
-    return figures
 
 
 def save_voice(voice: LoraVoice, out_dir: str | Path) -> Path:
@@ -382,6 +409,20 @@ def write_card(voice: LoraVoice, card: dict[str, object]) -> None:
         (Path(voice.path) / CARD_NAME).write_text(text, "utf-8")
 
 
+def _continued(args: argparse.Namespace) -> dict[str, object]:
+    """Settings of a run that goes on training a saved voice (``--from``)."""
+    chosen: dict[str, object] = {}
+    if getattr(args, "start_from", None):
+        chosen = {
+            "start_from": str(Path(args.start_from).resolve()),
+            "learning_rate": 2e-3,
+            "warmup_steps": 50,
+        }
+    if getattr(args, "learning_rate", None):
+        chosen["learning_rate"] = args.learning_rate
+    return chosen
+
+
 def run(args: argparse.Namespace) -> int:
     """``silentgod train-voice``: train the LoRA voice on the frozen god and save it (into the
     package unless --out says otherwise), then measure it."""
@@ -396,6 +437,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         layers=args.layers,
         max_seconds=args.max_minutes * 60,
+        **_continued(args),
     )
     out = args.out or str(PACKAGED_VOICE)
     god = God.load(args.model_dir)

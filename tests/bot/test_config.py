@@ -40,6 +40,7 @@ def test_the_example_config_holds_the_runners_measured_defaults() -> None:
         ({"oracle": {}}, "unknown section [oracle]"),
         ({"core": {"batch_max": "many"}}, "[core] batch_max"),
         ({"core": {"batch_max": 0}}, "[core] batch_max"),
+        ({"core": {"voice_confidence": 1.5}}, "[core] voice_confidence"),
         ({"telegram": {"enabled": "yes"}}, "[telegram] enabled"),
         ({"telegram": {"enabled": True}}, "[telegram] token is missing"),
         ({"discord": {"enabled": True}}, "[discord] token is missing"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,7 @@ TINY_VOICE = VoiceSettings(
     probe_every=0,
     probe_size=20,
     warmup_steps=4,
+    dev_size=40,
 )
 QUESTIONS = [("fire", "time", "candle"), ("alembic", "growth", "flame"), ("opposition", "fire")]
 
@@ -74,6 +76,19 @@ def test_training_is_deterministic(tiny_god: God, trained) -> None:
     first, second = voice.model.state_dict(), again.model.state_dict()
     assert first.keys() == second.keys()
     assert all(torch.equal(first[name], second[name]) for name in first)
+
+
+def test_training_goes_on_from_a_saved_voice(tiny_god: God, trained) -> None:
+    voice, before, folder = trained
+    settings = dataclasses.replace(TINY_VOICE, steps=4, start_from=str(folder))
+    again = train_voice(tiny_god, settings)
+    assert weights_hash(tiny_god.model) == before
+    assert again.codec.tokenizer.get_vocab() == voice.codec.tokenizer.get_vocab()
+    assert again.card["started_from"]["settings"]["steps"] == TINY_VOICE.steps
+    assert again.card["warm_started_rows"] == 0
+    first, second = voice.model.state_dict(), again.model.state_dict()
+    assert first.keys() == second.keys()
+    assert any(not torch.equal(first[name], second[name]) for name in first if "lora_" in name)
 
 
 def test_vocabulary_keeps_the_gods_ids(tiny_god: God, trained) -> None:
@@ -133,6 +148,24 @@ def test_save_then_load_gives_identical_outputs(tiny_god: God, trained) -> None:
             loaded.model(input_ids=torch.tensor(prompt)).logits,
             voice.model(input_ids=torch.tensor(prompt)).logits,
         )
+
+
+def test_the_confidence_floor_only_ever_silences(tiny_god: God, trained) -> None:
+    voice, _, folder = trained
+    texts = ["огонь и время", "What is the opposite of water?", "звёзды над морем", "qwrtp"]
+    scored = voice.hear_scored(texts)
+    assert all(0.0 < chance <= 1.0 for keys in scored for _, chance in keys)
+    assert voice.card["confidence"] in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+    loaded = LoraVoice.load(tiny_god, folder)
+    assert loaded.confidence == voice.card["confidence"]
+    for floor in (0.0, 0.5, 0.9):
+        strict = LoraVoice.load(tiny_god, folder, confidence=floor)
+        wanted = [tuple(k for k, chance in keys if chance >= floor) for keys in scored]
+        assert strict.hear_scenes(texts) == wanted
+        assert [strict.hear(t).concepts for t in texts] == wanted
+    # Above every probability: the voice hears nothing rather than guessing.
+    deaf = LoraVoice.load(tiny_god, folder, confidence=1.01)
+    assert all(deaf.hear(t).concepts == () for t in texts)
 
 
 def test_the_voice_is_a_bridge(tiny_god: God, trained) -> None:
@@ -212,6 +245,12 @@ def test_the_shipped_voice_hears_fire_and_time() -> None:
         pytest.skip(f"no shipped LoRA voice in {PACKAGED_VOICE} (run `silentgod train-voice`)")
     if not (PACKAGED_CHECKPOINT / "config.json").is_file():
         pytest.skip(f"no shipped god in {PACKAGED_CHECKPOINT} (run `silentgod train`)")
-    voice = LoraVoice.load(God.load())
+    god = God.load()
+    voice = LoraVoice.load(god)
     heard = voice.hear("огонь и время", "ru")
     assert "fire" in heard.concepts and "time" in heard.concepts
+    # Its confidence in what it hears: fire and time, well above the floor; nothing at all
+    # above every probability.
+    (scored,) = voice.hear_scored(["огонь и время"])
+    assert [key for key, chance in scored if chance > 0.5] == ["fire", "time"]
+    assert LoraVoice.load(god, confidence=1.01).hear("огонь и время", "ru").concepts == ()
