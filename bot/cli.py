@@ -386,7 +386,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--messages", type=int, default=2, help="messages per simulated chat (at least 256 in all)"
     )
-    bench.add_argument("--threads", type=int, default=2)
+    bench.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch threads (0: as `silentgod run`, every core but one)",
+    )
     bench.add_argument(
         "--bridge",
         choices=("lexicon", "lora"),

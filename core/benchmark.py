@@ -35,7 +35,7 @@ from core.model.god import MAX_QUESTION, God, Request
 from core.model.runner import GodRunner
 from core.report import print_json
 from core.service import GodService, freeze_startup_objects
-from core.settings import CoreSettings
+from core.settings import CoreSettings, model_threads
 from core.storage.repository import open_store
 from core.types import LANGUAGES, Incoming, Mode
 
@@ -368,7 +368,7 @@ def run(args: argparse.Namespace) -> int:
 
     from core.model.god import God
 
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(model_threads(args.threads))
     god = God.load(args.model_dir)
     concurrency = tuple(args.concurrency) if args.concurrency else (1, 16, 64, 256)
     modes = tuple(args.mode) if args.mode else ("glyph", "translate")
