@@ -113,9 +113,14 @@ async def god_service(migrated_db_url: str, shipped_god, core_settings) -> Async
     from core.bridge.lexicon_bridge import LexiconBridge
     from core.model.runner import GodRunner
     from core.service import GodService
+    from core.settings import model_threads
 
     store = SqlStore.from_url(migrated_db_url)
-    runner = GodRunner(shipped_god.answer_batch, batch_wait_ms=1.0)
+    runner = GodRunner(
+        shipped_god.answer_batch,
+        batch_wait_ms=1.0,
+        torch_threads=model_threads(core_settings.torch_threads),
+    )
     await runner.start()
     service = GodService(
         settings=core_settings,

@@ -143,31 +143,35 @@ async def test_flooding_groups_never_starve_an_innocent_one(god_service: GodServ
 
 
 async def test_pictures_do_not_hold_up_other_peoples_answers(god_service: GodService) -> None:
-    """Case 4: 48 concurrent /field from 6 users; another user's answers stay fast."""
+    """Case 4: 48 concurrent /field from 6 users; other people's answers stay fast (p95 of
+    the answered questions ≤ 200 ms; benchmarks/field_bystander.py measures the same)."""
 
     def message(user: str, text: str) -> Invocation:
         return Invocation(Incoming("console", f"chat-{user}", user, text))
 
-    async def timed(text: str) -> float:
-        started = time.perf_counter()
-        await commands.run(god_service, "ask", message("bystander", text))
-        return (time.perf_counter() - started) * 1000
+    bystanders = [f"bystander{i}" for i in range(8)]  # by turns: none runs past its burst
 
-    await timed("🜂⧖🕯")  # warm
+    async def timed(user: str, text: str) -> float | None:
+        started = time.perf_counter()
+        outcome = await commands.run(god_service, "ask", message(user, text))
+        return (time.perf_counter() - started) * 1000 if outcome.glyphs else None
+
+    for user in bystanders:
+        await timed(user, "🜂⧖🕯")  # their chats exist, as a bystander's would
+    await commands.run(god_service, "field", message("warm", "🜂⧖🕯"))  # the drawing process
     pictures = [
         asyncio.create_task(commands.run(god_service, "field", message(f"painter{i % 6}", "🜂⧖🕯")))
         for i in range(48)
     ]
     await asyncio.sleep(0.05)
-    latencies = []
-    for _ in range(20):
-        latencies.append(await timed("⚗⟁🔥"))
+    latencies = [await timed(bystanders[i % len(bystanders)], "⚗⟁🔥") for i in range(40)]
     outcomes = await asyncio.gather(*pictures)
-    p95 = statistics.quantiles(latencies, n=20)[-1]
-    # Before the pictures left the answering process, 12 of them made an answer take 1.3 s.
-    # The bound separates working from starving; the issue's 200 ms target is measured by
-    # benchmarks/field_bystander.py (about 100 ms on 2 loaded cores with one torch thread).
-    assert p95 <= 1000, f"p95 {p95:.0f} ms"
+    answered = [ms for ms in latencies if ms is not None]
+    assert len(answered) == 40, "no bystander was refused"
+    p95 = statistics.quantiles(answered, n=20)[-1]
+    # Before the pictures left the answering process, 12 of them made an answer take 1.3 s;
+    # with them drawn in a process of their own: 60-100 ms here, quiet or loaded.
+    assert p95 <= 200, f"p95 {p95:.0f} ms"
     drawn = sum(1 for o in outcomes if o.picture is not None)
     assert 1 <= drawn <= 6 * 4, "each painter's bucket lets a few pictures through"
 
