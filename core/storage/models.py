@@ -141,6 +141,9 @@ class Message(Base):
         # Deleting a question must find its answers without a full scan (FK check).
         Index("ix_messages_reply_to_id", "reply_to_id"),
         Index("ix_messages_chat_id_thread_external_id_id", "chat_id", "thread_external_id", "id"),
+        # Erasing a user (the cascade finds their rows), /stats and pruning (by age).
+        Index("ix_messages_user_id", "user_id"),
+        Index("ix_messages_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
