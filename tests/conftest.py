@@ -12,6 +12,8 @@ import pytest
 from core.storage import SqlStore
 from core.storage import migrate as storage_migrate
 
+_OWN_CACHE = pytest.StashKey[str]()
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """One cache of the lexicon bridge's word indexes for the whole run (and the bots it
@@ -20,6 +22,16 @@ def pytest_configure(config: pytest.Config) -> None:
         import tempfile
 
         os.environ["SILENTGOD_CACHE_DIR"] = tempfile.mkdtemp(prefix="silentgod-cache-")
+        config.stash[_OWN_CACHE] = os.environ["SILENTGOD_CACHE_DIR"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's own cache folder goes with it."""
+    folder = config.stash.get(_OWN_CACHE, None)
+    if folder is not None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- storage: a real SQLite file, migrated by the real migrations ------------------------
