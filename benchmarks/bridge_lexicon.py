@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 from core.bridge.lexicon_bridge import LexiconBridge
@@ -22,6 +23,9 @@ from core.bridge.metrics import (
     roundtrip,
     sentences_per_s,
 )
+
+# build_s is the build itself, not a read of the word-index cache
+os.environ["SILENTGOD_CACHE_DIR"] = ""
 
 
 def measure(spelling: bool, scenes: list) -> dict[str, object]:
