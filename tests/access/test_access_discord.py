@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DiscordConfig
 from bot.discord.frontend import DiscordFrontend
 from core.access import AccessSettings
 from core.service import GodService
 from tests.access.conftest import WAIT, eventually, rows
+from tests.discord.frontend import running_frontend
 from tests.fakes.discord_api import EPHEMERAL, Channel, FakeDiscord, User
 
 ANSWER = "⟁☰☉⚭"
@@ -32,15 +32,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def frontend(fake: FakeDiscord, god_service: GodService) -> AsyncIterator[DiscordFrontend]:
-    config = DiscordConfig(
-        enabled=True, token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url
-    )
-    running = DiscordFrontend(config, god_service, ready_timeout=10, guild_ready_timeout=0.05)
-    await running.start()
-    try:
+    async with running_frontend(fake, god_service) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 async def say(fake: FakeDiscord, channel: Channel, user: User) -> tuple[str, str]:

@@ -10,13 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.config import DiscordConfig
 from bot.console.frontend import ConsoleFrontend
-from bot.discord.frontend import DiscordFrontend
 from core.access import AccessSettings
 from core.service import GodService
 from core.texts import say
 from tests.access.conftest import WAIT, telegram
+from tests.discord.frontend import running_frontend
 from tests.fakes.discord_api import EPHEMERAL, FakeDiscord
 from tests.fakes.telegram_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotAPI
 
@@ -77,12 +76,7 @@ async def test_stats_show_the_owner_users_chats_answers_busiest_chats_latency_an
 async def test_stats_on_discord_for_the_owner_only(god_service: GodService) -> None:
     async with FakeDiscord() as fake:
         god_service.configure_access(AccessSettings(owners=(fake.owner.id,)))
-        config = DiscordConfig(
-            enabled=True, token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url
-        )
-        frontend = DiscordFrontend(config, god_service, ready_timeout=10, guild_ready_timeout=0.05)
-        await frontend.start()
-        try:
+        async with running_frontend(fake, god_service):
             refused = await fake.send_interaction("stats", {}, user=fake.user, channel=fake.channel)
             told = await refused.followup(timeout=WAIT)
             assert "Only the bot" in told.json["content"] and told.json["flags"] & EPHEMERAL
@@ -92,8 +86,6 @@ async def test_stats_on_discord_for_the_owner_only(god_service: GodService) -> N
             content = re.sub(r"\\(.)", r"\1", shown.json["content"])
             assert content.startswith("Users: 0 · chats: 0\nAnswers today: 0 · last 7 days: 0")
             assert "Queue: 0 waiting for the god" in content
-        finally:
-            await frontend.stop()
 
 
 async def test_silentgod_stats_reads_the_store(god_service: GodService, db_path: Path) -> None:

@@ -4,34 +4,12 @@ against the fake Discord, which sends type 4 interactions and checks the choices
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.discord.frontend import DiscordFrontend
 from core.language.lexicon import load_lexicon
-from core.service import GodService
-from tests.discord.test_discord_bot import start_frontend
 from tests.fakes.discord_api import FakeDiscord
 
 WINDOW_S = 3.0  # Discord drops an autocomplete interaction not answered within three seconds
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """A started fake Discord (also installed, so discord.py is restored afterwards)."""
-    async with FakeDiscord() as server:
-        yield server
-
-
-@pytest.fixture
-async def frontend(fake: FakeDiscord, god_service: GodService) -> AsyncIterator[DiscordFrontend]:
-    """The running Discord frontend; closed before the fake stops."""
-    running = await start_frontend(fake, god_service)
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def _choices(fake: FakeDiscord, command: str, option: str, typed: str, **kw: str) -> list:

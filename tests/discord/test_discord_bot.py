@@ -12,18 +12,17 @@ import asyncio
 import logging
 import re
 import unicodedata
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.app import StartupError
-from bot.config import DiscordConfig
 from bot.discord.frontend import DiscordFrontend
 from core.commands.memory import history_lines
 from core.language.graphemes import graphemes
 from core.service import GodService
 from core.texts import say
 from core.types import Incoming
+from tests.discord.frontend import discord_config, start_frontend
 from tests.fakes.discord_api import EPHEMERAL, Channel, FakeDiscord, RecordedRequest, User
 
 SEED, SEED_ANSWER = "🜂⧖🕯", "⟁☰☉⚭"
@@ -44,45 +43,6 @@ COMMANDS = {
     "help",
     "stats",
 }
-
-
-def discord_config(fake: FakeDiscord, **overrides: object) -> DiscordConfig:
-    """A config that reaches the fake the way a real deployment reaches a proxy."""
-    values: dict[str, object] = {
-        "enabled": True,
-        "token": fake.token,
-        "api_base": fake.api_base,
-        "gateway_url": fake.gateway_url,
-    }
-    return DiscordConfig(**{**values, **overrides})  # type: ignore[arg-type]
-
-
-async def start_frontend(
-    fake: FakeDiscord, service: GodService, **overrides: object
-) -> DiscordFrontend:
-    """A started frontend on the fake (guild_ready_timeout small, as the fake asks)."""
-    frontend = DiscordFrontend(
-        discord_config(fake, **overrides), service, ready_timeout=10, guild_ready_timeout=0.05
-    )
-    await frontend.start()
-    return frontend
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """A started fake Discord (also installed, so discord.py is restored afterwards)."""
-    async with FakeDiscord() as server:
-        yield server
-
-
-@pytest.fixture
-async def frontend(fake: FakeDiscord, god_service: GodService) -> AsyncIterator[DiscordFrontend]:
-    """The running Discord frontend; closed before the fake stops."""
-    running = await start_frontend(fake, god_service)
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 def button_of(request: RecordedRequest) -> dict:

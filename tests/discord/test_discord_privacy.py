@@ -6,37 +6,15 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import text
 
-from bot.config import DiscordConfig
 from bot.discord.frontend import DiscordFrontend
 from core.service import GodService
 from tests.fakes.discord_api import EPHEMERAL, FakeDiscord, User
 from tests.storage.helpers import TABLES
 
 WAIT = 10.0
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-
-
-@pytest.fixture
-async def frontend(fake: FakeDiscord, god_service: GodService) -> AsyncIterator[DiscordFrontend]:
-    config = DiscordConfig(
-        enabled=True, token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url
-    )
-    running = DiscordFrontend(config, god_service, ready_timeout=10, guild_ready_timeout=0.05)
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 def _member(fake: FakeDiscord, name: str) -> User:

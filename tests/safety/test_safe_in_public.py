@@ -18,13 +18,13 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.config import DiscordConfig, TelegramConfig, parse_config
-from bot.discord.frontend import DiscordFrontend
+from bot.config import TelegramConfig, parse_config
 from bot.telegram.frontend import TelegramFrontend
 from core import commands
 from core.commands import Invocation
 from core.service import GodService
 from core.types import Incoming
+from tests.discord.frontend import running_frontend
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeBotAPI
 
@@ -86,33 +86,25 @@ async def test_a_forged_webhook_update_is_refused_and_changes_nothing(
 
 async def test_context_never_crosses_discord_channels(god_service: GodService) -> None:
     """Case 2: ⤳ in one channel does not continue a question asked in another."""
-    async with FakeDiscord() as fake:
-        config = DiscordConfig(
-            enabled=True, token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url
-        )
-        frontend = DiscordFrontend(config, god_service, ready_timeout=10, guild_ready_timeout=0.05)
-        await frontend.start()
-        try:
+    async with FakeDiscord() as fake, running_frontend(fake, god_service):
 
-            async def ask(channel: object, text: str) -> str:
-                ref = await fake.send_interaction(
-                    "glyph", {"message": text}, user=fake.moderator, channel=channel
-                )
-                return (await ref.followup(timeout=WAIT)).json["content"]
-
-            night = god_service.lexicon.glyph("cycle") + god_service.lexicon.glyph("night")
-            dawn = god_service.lexicon.glyph("dawn")
-            assert await ask(fake.other_channel, night) == dawn  # asked in #random
-            leaked = await ask(fake.channel, "⤳")  # "and then?" in #general
-            assert leaked.splitlines()[0] == god_service.lexicon.glyph("silence")
-            assert await ask(fake.other_channel, "⤳") == god_service.lexicon.glyph("day")
-            picture = await fake.send_interaction(
-                "field", {"message": "⤳"}, user=fake.user, channel=fake.channel
+        async def ask(channel: object, text: str) -> str:
+            ref = await fake.send_interaction(
+                "glyph", {"message": text}, user=fake.moderator, channel=channel
             )
-            caption = (await picture.followup(timeout=PICTURE_WAIT)).json["content"]
-            assert dawn not in caption and god_service.lexicon.glyph("day") not in caption
-        finally:
-            await frontend.stop()
+            return (await ref.followup(timeout=WAIT)).json["content"]
+
+        night = god_service.lexicon.glyph("cycle") + god_service.lexicon.glyph("night")
+        dawn = god_service.lexicon.glyph("dawn")
+        assert await ask(fake.other_channel, night) == dawn  # asked in #random
+        leaked = await ask(fake.channel, "⤳")  # "and then?" in #general
+        assert leaked.splitlines()[0] == god_service.lexicon.glyph("silence")
+        assert await ask(fake.other_channel, "⤳") == god_service.lexicon.glyph("day")
+        picture = await fake.send_interaction(
+            "field", {"message": "⤳"}, user=fake.user, channel=fake.channel
+        )
+        caption = (await picture.followup(timeout=PICTURE_WAIT)).json["content"]
+        assert dawn not in caption and god_service.lexicon.glyph("day") not in caption
 
 
 async def test_flooding_groups_never_starve_an_innocent_one(god_service: GodService) -> None:
@@ -209,50 +201,32 @@ async def test_one_user_flooding_the_god_is_refused_once_and_others_are_answered
 async def test_a_forged_translate_button_reveals_nothing(god_service: GodService) -> None:
     """Case 6: a custom_id carrying another server's answer id reveals nothing, and a reader
     of another language never rewrites the stored translation."""
-    async with FakeDiscord() as fake:
-        config = DiscordConfig(
-            enabled=True, token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url
+    async with FakeDiscord() as fake, running_frontend(fake, god_service):
+        ref = await fake.send_interaction("glyph", {"message": "⚗⟁🔥"}, user=fake.admin)
+        secret = await ref.followup(timeout=WAIT)
+        [row] = secret.json["components"]
+        custom_id = row["components"][0]["custom_id"]
+        other = fake.add_guild("Elsewhere", owner=fake.user)
+        elsewhere = fake.add_text_channel(other, "lobby")
+        forged = await fake.send_component_interaction(custom_id, channel=elsewhere, user=fake.user)
+        shown = (await forged.followup(timeout=WAIT)).json["content"]
+        assert "♁🜂🜍" not in shown and "no longer remembered" in shown
+        russian = await fake.send_component_interaction(
+            custom_id, message=ref.original_message_id, user=fake.user, locale="ru"
         )
-        frontend = DiscordFrontend(config, god_service, ready_timeout=10, guild_ready_timeout=0.05)
-        await frontend.start()
-        try:
-            ref = await fake.send_interaction("glyph", {"message": "⚗⟁🔥"}, user=fake.admin)
-            secret = await ref.followup(timeout=WAIT)
-            [row] = secret.json["components"]
-            custom_id = row["components"][0]["custom_id"]
-            other = fake.add_guild("Elsewhere", owner=fake.user)
-            elsewhere = fake.add_text_channel(other, "lobby")
-            forged = await fake.send_component_interaction(
-                custom_id, channel=elsewhere, user=fake.user
-            )
-            shown = (await forged.followup(timeout=WAIT)).json["content"]
-            assert "♁🜂🜍" not in shown and "no longer remembered" in shown
-            russian = await fake.send_component_interaction(
-                custom_id, message=ref.original_message_id, user=fake.user, locale="ru"
-            )
-            assert "материя" in (await russian.followup(timeout=WAIT)).json["content"].lower()
-            english = await fake.send_component_interaction(
-                custom_id, message=ref.original_message_id, user=fake.user, locale="en-US"
-            )
-            assert "matter" in (await english.followup(timeout=WAIT)).json["content"].lower()
-        finally:
-            await frontend.stop()
+        assert "материя" in (await russian.followup(timeout=WAIT)).json["content"].lower()
+        english = await fake.send_component_interaction(
+            custom_id, message=ref.original_message_id, user=fake.user, locale="en-US"
+        )
+        assert "matter" in (await english.followup(timeout=WAIT)).json["content"].lower()
 
 
 async def test_echoed_words_are_neutralised_on_discord(god_service: GodService) -> None:
     """Case 7: a masked link or an RTL override in a /lexicon query is not rendered."""
-    async with FakeDiscord() as fake:
-        config = DiscordConfig(
-            enabled=True, token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url
-        )
-        frontend = DiscordFrontend(config, god_service, ready_timeout=10, guild_ready_timeout=0.05)
-        await frontend.start()
-        try:
-            query = "[qqzx](https://zzqx) \u202evvqx\u200b"
-            ref = await fake.send_interaction("lexicon", {"query": query}, user=fake.user)
-            content = (await ref.followup(timeout=WAIT)).json["content"]
-        finally:
-            await frontend.stop()
+    async with FakeDiscord() as fake, running_frontend(fake, god_service):
+        query = "[qqzx](https://zzqx) \u202evvqx\u200b"
+        ref = await fake.send_interaction("lexicon", {"query": query}, user=fake.user)
+        content = (await ref.followup(timeout=WAIT)).json["content"]
     assert "\\[qqzx](" in content, "the masked link is escaped, so it shows as typed"
     assert not re.search(r"(?<!\\)\[qqzx\]", content)
     assert "\u202e" not in content and "\u200b" not in content
