@@ -66,15 +66,16 @@ async def delete_questions(
                 )
             )
             if ids:
-                await _delete_with_answers(session, ids)
+                await delete_with_answers(session, ids)
             return len(ids)
 
-    return await _batches(action, one_batch, retries)
+    return await run_in_batches(action, one_batch, retries)
 
 
-async def _delete_with_answers(session: AsyncSession, ids: list[int]) -> None:
-    # answers first, explicitly: the database may not enforce ON DELETE CASCADE
-    await session.execute(
+async def delete_with_answers(session: AsyncSession, ids: list[int]) -> int:
+    """Delete the messages ``ids`` and the god's answers to them; returns how many answers
+    went (answers first, explicitly: the database may not enforce ON DELETE CASCADE)."""
+    answers = await session.execute(
         delete(Message)
         .where(Message.reply_to_id.in_(ids), Message.id.not_in(ids))
         .execution_options(synchronize_session=False)
@@ -82,9 +83,10 @@ async def _delete_with_answers(session: AsyncSession, ids: list[int]) -> None:
     await session.execute(
         delete(Message).where(Message.id.in_(ids)).execution_options(synchronize_session=False)
     )
+    return int(answers.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def _batches(action: str, one_batch: Callable[[], Awaitable[int]], retries: int) -> int:
+async def run_in_batches(action: str, one_batch: Callable[[], Awaitable[int]], retries: int) -> int:
     """Run ``one_batch`` (each its own transaction) until it finds nothing more."""
     total = 0
     while True:
@@ -242,7 +244,7 @@ async def _delete_updates(
                 await session.execute(delete(IntakeEvent).where(IntakeEvent.id.in_(ids)))
             return len(ids)
 
-    return await _batches("erase raw updates", one_batch, retries)
+    return await run_in_batches("erase raw updates", one_batch, retries)
 
 
 async def _delete_mentions(
@@ -280,5 +282,5 @@ async def _delete_mentions(
             seen[1] += len(ids)
         return len(rows)
 
-    await _batches("erase raw updates that mention the user", one_page, retries)
+    await run_in_batches("erase raw updates that mention the user", one_page, retries)
     return seen[1]

@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.storage.errors import DEFAULT_RETRIES, retrying
+from core.storage.erasure import delete_with_answers, run_in_batches
+from core.storage.errors import DEFAULT_RETRIES
 from core.storage.models import IntakeEvent, Message
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ async def prune(
 ) -> int:
     """Delete every message stored before ``before`` (with the answers to those questions),
     ``batch`` messages per transaction; returns how many messages went."""
-    total = 0
 
     async def one_batch() -> int:
         async with sessions.begin() as session:
@@ -55,27 +55,10 @@ async def prune(
                     )
                 ).scalars()
             )
-            if not ids:
-                return 0
-            # Answers first, explicitly: the database may not enforce ON DELETE CASCADE.
-            answers = await session.execute(
-                delete(Message)
-                .where(Message.reply_to_id.in_(ids), Message.id.not_in(ids))
-                .execution_options(synchronize_session=False)
-            )
-            await session.execute(
-                delete(Message)
-                .where(Message.id.in_(ids))
-                .execution_options(synchronize_session=False)
-            )
-        return len(ids) + int(answers.rowcount or 0)
+            answers = await delete_with_answers(session, ids) if ids else 0
+        return len(ids) + answers
 
-    while True:
-        deleted = await retrying("prune old exchanges", one_batch, retries=retries)
-        if not deleted:
-            break
-        total += deleted
-        await asyncio.sleep(0)  # let the chats' own transactions in between batches
+    total = await run_in_batches("prune old exchanges", one_batch, retries)
     updates = await prune_updates(sessions, before, batch=batch, retries=retries)
     if total or updates:
         logger.info(
@@ -96,7 +79,6 @@ async def prune_updates(
 ) -> int:
     """Delete the raw updates settled before ``before`` (pending ones stay: they are still to
     be answered), ``batch`` per transaction; returns how many went."""
-    total = 0
 
     async def one_batch() -> int:
         async with sessions.begin() as session:
@@ -114,12 +96,7 @@ async def prune_updates(
                 await session.execute(delete(IntakeEvent).where(IntakeEvent.id.in_(ids)))
         return len(ids)
 
-    while True:
-        deleted = await retrying("prune old raw updates", one_batch, retries=retries)
-        if not deleted:
-            return total
-        total += deleted
-        await asyncio.sleep(0)
+    return await run_in_batches("prune old raw updates", one_batch, retries)
 
 
 async def prune_forever(
