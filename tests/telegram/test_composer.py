@@ -8,43 +8,18 @@ composer opened before a restart still works after it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
-from bot.config import TelegramConfig
 from bot.telegram.composer import Shown, keyboard
-from bot.telegram.frontend import TelegramFrontend
 from core.commands.compose import MAX_SCENE, View, catalogue
 from core.language.lexicon import load_lexicon
 from tests.fakes.telegram_api import DEFAULT_USER_ID, FakeBotAPI
+from tests.telegram.frontend import running
 
-TOKEN = "4242:SECRET-token-never-logged"
 WAIT = 10.0
 CHAT = DEFAULT_USER_ID
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """A running fake Bot API; afterwards the fake must not have failed."""
-    async with FakeBotAPI() as api:
-        yield api
-    assert not api.server_errors
-
-
-@contextlib.asynccontextmanager
-async def running(fake: FakeBotAPI, service: object) -> AsyncIterator[TelegramFrontend]:
-    """A started TelegramFrontend polling the fake, stopped on exit."""
-    config = TelegramConfig(
-        enabled=True, token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url
-    )
-    frontend = TelegramFrontend(config, service, poll_timeout_s=1)  # type: ignore[arg-type]
-    await frontend.start()
-    try:
-        yield frontend
-    finally:
-        await frontend.stop()
 
 
 def _buttons(message: dict) -> list[dict]:

@@ -4,7 +4,6 @@ a database that no longer mentions the erased user anywhere."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import time
@@ -13,35 +12,14 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select, text
 
-from bot.config import TelegramConfig
 from bot.telegram.frontend import TelegramFrontend
 from core.storage.models import IntakeEvent
 from tests.fakes.telegram_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotAPI
 from tests.storage.helpers import TABLES
+from tests.telegram.frontend import running
 
-TOKEN = "4242:privacy-token"
 WAIT = 10.0
 BOB_ID = 2002
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as api:
-        yield api
-    assert not api.server_errors
-
-
-@contextlib.asynccontextmanager
-async def running(fake: FakeBotAPI, service: object):  # type: ignore[no-untyped-def]
-    config = TelegramConfig(
-        enabled=True, token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url
-    )
-    frontend = TelegramFrontend(config, service, poll_timeout_s=1)  # type: ignore[arg-type]
-    await frontend.start()
-    try:
-        yield frontend
-    finally:
-        await frontend.stop()
 
 
 @pytest.fixture
