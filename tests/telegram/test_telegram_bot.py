@@ -11,51 +11,23 @@ import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import aiohttp
 import pytest
 
 from bot.chunks import utf16_length
-from bot.config import TelegramConfig
 from bot.telegram.frontend import TelegramFrontend
 from core.commands import commands_on
 from core.language.graphemes import graphemes
 from tests.fakes.telegram_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotAPI
+from tests.telegram.frontend import TOKEN, running, telegram_config
 
-TOKEN = "4242:SECRET-token-never-logged"
 BOT_ID = 4242
 GROUP = DEFAULT_GROUP_ID
 WAIT = 10.0  # seconds; the god answers in milliseconds, but CI machines can be slow
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-def _config(fake: FakeBotAPI, **overrides: object) -> TelegramConfig:
-    config = TelegramConfig(
-        enabled=True, token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url
-    )
-    return replace(config, **overrides)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    """A running fake Bot API; afterwards the fake must not have failed."""
-    async with FakeBotAPI() as api:
-        yield api
-    assert not api.server_errors
-
-
-@contextlib.asynccontextmanager
-async def running(fake: FakeBotAPI, service: object, **overrides: object):  # type: ignore[no-untyped-def]
-    """A started TelegramFrontend, stopped on exit."""
-    frontend = TelegramFrontend(_config(fake, **overrides), service, poll_timeout_s=1)  # type: ignore[arg-type]
-    await frontend.start()
-    try:
-        yield frontend
-    finally:
-        await frontend.stop()
 
 
 @pytest.fixture
@@ -123,7 +95,7 @@ async def test_rejected_token_is_one_clean_line(fake: FakeBotAPI, god_service) -
     from bot.app import StartupError
 
     fake.accepted_tokens = {"1:other"}
-    frontend = TelegramFrontend(_config(fake), god_service)
+    frontend = TelegramFrontend(telegram_config(fake), god_service)
     with pytest.raises(StartupError) as caught:
         await frontend.start()
     assert "token was rejected" in str(caught.value)
@@ -137,12 +109,12 @@ async def test_a_second_process_on_sqlite_refuses_telegram_in_one_line(
     from bot.app import StartupError
 
     async with running(fake, god_service):
-        second = TelegramFrontend(_config(fake), god_service)
+        second = TelegramFrontend(telegram_config(fake), god_service)
         with pytest.raises(StartupError) as caught:
             await second.start()
         assert "another process already runs this bot" in str(caught.value)
         assert "\n" not in str(caught.value) and second.application is None
-    third = TelegramFrontend(_config(fake), god_service)  # the lock went with the first
+    third = TelegramFrontend(telegram_config(fake), god_service)  # the lock went with the first
     await third.start()
     await third.stop()
 
@@ -258,8 +230,6 @@ async def test_commands_with_and_without_arguments(fake: FakeBotAPI, bot, god_se
 
 
 async def test_field_sends_a_picture_or_its_caption(fake: FakeBotAPI, bot, god_service) -> None:
-    if not hasattr(god_service, "field"):
-        pytest.skip("GodService.field is not in this tree yet")
     mark = fake.mark()
     fake.push_update(fake.command("field", "🜂⧖🕯"))
     call = await fake.wait_for("sendPhoto", since=mark, timeout=WAIT, ok=True)
@@ -508,7 +478,7 @@ async def test_a_taken_webhook_port_is_one_clean_line(fake: FakeBotAPI, god_serv
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        config = _config(
+        config = telegram_config(
             fake, mode="webhook", webhook_url="https://god.example.org/x", webhook_port=port
         )
         frontend = TelegramFrontend(config, god_service)
