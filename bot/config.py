@@ -69,6 +69,7 @@ class TelegramConfig:
     poll_timeout_s: int = 10
     per_chat_backlog: int = 32
     max_concurrent_updates: int = 256
+    typing_after_s: float = 0.5
     recover_within_s: float = 3600.0
     leader_retry_s: float = 1.0
 
@@ -257,6 +258,8 @@ def _validate(config: Config) -> Config:
         )
     if telegram.poll_timeout_s < 1 or telegram.per_chat_backlog < 1:
         raise ConfigError("config: [telegram] poll_timeout_s and per_chat_backlog must be >= 1")
+    if telegram.typing_after_s < 0:
+        raise ConfigError("config: [telegram] typing_after_s must not be negative")
     access = config.access
     if access.refusal_memory < 1:
         raise ConfigError("config: [access] refusal_memory must be at least 1")

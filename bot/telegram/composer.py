@@ -116,8 +116,9 @@ def keyboard(layout: Catalogue, owner: str, shown: Shown) -> InlineKeyboardMarku
 class Composer:
     """Opens composers and answers their buttons, over one GodService."""
 
-    def __init__(self, service: GodService) -> None:
+    def __init__(self, service: GodService, *, typing_after_s: float = 0.0) -> None:
         self.service = service
+        self.typing_after_s = typing_after_s
         self.layout = catalogue(service.lexicon)
         self._wanted: OrderedDict[Key, Shown] = OrderedDict()  # the newest state per message
         self._shown: dict[Key, Shown] = {}  # what the message shows (edits of this process)
@@ -237,7 +238,7 @@ class Composer:
             outcome = await commands.run(self.service, "ask", Invocation(asked))
             await bot.send_message(message.chat.id, one_part(outcome.text))
             return
-        async with chat_action(message):
+        async with chat_action(message, after_s=self.typing_after_s):
             outcome = await commands.run(self.service, "ask", Invocation(asked))
         await send_outcome(message, outcome, self.service)
 

@@ -134,8 +134,13 @@ async def send_outcome(
 
 
 @contextlib.asynccontextmanager
-async def chat_action(message: Message, action: str = ChatAction.TYPING) -> AsyncIterator[None]:
-    """Show ``action`` (typing…) in the chat while the body runs, refreshed every few seconds.
+async def chat_action(
+    message: Message, action: str = ChatAction.TYPING, *, after_s: float = 0.0
+) -> AsyncIterator[None]:
+    """Show ``action`` (typing…) in the chat while the body runs, refreshed every few seconds,
+    once it has run ``after_s`` seconds: an answer that comes at once needs no indicator (the
+    Bot API asks for actions only when a reply takes noticeably long), and each action is a
+    request that counts against the bot's 30 messages a second.
 
     A request already on its way is never cancelled (it finishes before the reply is sent, so the
     indicator cannot outlive the answer); a failed action is only logged.
@@ -143,6 +148,10 @@ async def chat_action(message: Message, action: str = ChatAction.TYPING) -> Asyn
     done = asyncio.Event()
 
     async def keep_showing() -> None:
+        if after_s > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), after_s)
+                return
         while True:
             try:
                 await message.reply_chat_action(action)

@@ -89,7 +89,9 @@ class TelegramFrontend:
             service.store.sessions, "telegram", _bot_id(config.token), retries=service.store.retries
         )
         self._settle_grouped = GroupedCall(self._settle_batch, name="telegram-settle")
-        self.handlers = GodHandlers(service, self.redact, self.intake_store)
+        self.handlers = GodHandlers(
+            service, self.redact, self.intake_store, typing_after_s=config.typing_after_s
+        )
         self.redactor = Redactor(self.redact)
         self.application: Application | None = None
         self.intake: StoredIntake | None = None

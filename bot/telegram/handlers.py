@@ -47,13 +47,19 @@ class GodHandlers:
     """Every handler of the bot, over one GodService (received, never global)."""
 
     def __init__(
-        self, service: GodService, redact: Callable[[str], str], intake: IntakeStore
+        self,
+        service: GodService,
+        redact: Callable[[str], str],
+        intake: IntakeStore,
+        *,
+        typing_after_s: float = 0.0,
     ) -> None:
         self.service = service
         self.redact = redact
         self.intake = intake
+        self.typing_after_s = typing_after_s
         self.replayed: set[int] = set()  # update ids handled again after a restart
-        self.composer = Composer(service)
+        self.composer = Composer(service, typing_after_s=typing_after_s)
 
     async def _is_admin(self, message: Message, bot: Bot) -> bool:
         """Private chats belong to their user; in groups ask Telegram who administers."""
@@ -86,7 +92,7 @@ class GodHandlers:
         if action is None or self.service.gate.policy.decide(invocation.message) == "blocked":
             outcome = await self._command(update, name, invocation)
         else:
-            async with chat_action(message, action):
+            async with chat_action(message, action, after_s=self.typing_after_s):
                 outcome = await self._command(update, name, invocation)
         if outcome.composer:
             await self.composer.open(message, outcome, invocation.message.user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -99,13 +100,15 @@ async def test_export_holds_every_message_of_the_user_and_none_of_anyone_else(
 
 
 async def _mentions(store: SqlStore, *needles: str) -> list[tuple[str, str]]:
-    """Every (table, row) whose text holds one of ``needles``, by plain SQL over every table."""
+    """Every (table, row) whose text holds one of ``needles`` as a whole word, by plain SQL
+    over every table (whole words: a timestamp's microseconds may hold the digits of an id)."""
+    pattern = re.compile("|".join(rf"\b{re.escape(needle)}\b" for needle in needles))
     found: list[tuple[str, str]] = []
     async with store.sessions() as session:
         for table in sorted(TABLES):
             for row in (await session.execute(text(f"SELECT * FROM {table}"))).all():
                 line = " ".join(str(value) for value in row)
-                if any(needle in line for needle in needles):
+                if pattern.search(line):
                     found.append((table, line))
     return found
 

@@ -130,8 +130,28 @@ async def test_private_message_in_the_translated_voice(fake: FakeBotAPI, bot) ->
     assert "matter passes through fire into transformation" in text.lower()
     assert call.params["chat_id"] == DEFAULT_USER_ID
     assert "parse_mode" not in call.params and not _buttons(call)
+
+
+async def test_typing_is_shown_only_for_a_slow_answer(
+    fake: FakeBotAPI, god_service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quick answer needs no "typing…" (each action spends Telegram's 30 messages a
+    second); one slower than ``typing_after_s`` shows it first."""
+    async with running(fake, god_service, typing_after_s=1.0):
+        await _reply(fake, fake.private_message("⚗⟁🔥"))  # the god answers in milliseconds
+        assert not fake.calls("sendChatAction")
+
+        ask = god_service.runner.ask
+
+        async def slow_ask(*args: object, **kwargs: object) -> object:
+            await asyncio.sleep(1.5)
+            return await ask(*args, **kwargs)
+
+        monkeypatch.setattr(god_service.runner, "ask", slow_ask)
+        call = await _reply(fake, fake.private_message("⚗⟁🔥"))
     typing = [c for c in fake.calls("sendChatAction") if c.params["chat_id"] == DEFAULT_USER_ID]
-    assert typing and typing[0].params["action"] == "typing" and typing[0].at <= call.at
+    assert len(typing) == 1 and typing[0].params["action"] == "typing"
+    assert call.at - 1.5 < typing[0].at < call.at
 
 
 async def test_glyph_mode_button_reveals_the_translation_in_place(
