@@ -86,6 +86,7 @@ class DiscordConfig:
     shard_count: int = 0
     shard_ids: tuple[int, ...] = ()  # this process's shards; empty: every shard
     sync_commands: bool = True
+    typing_after_s: float = 0.5
     recover_within_s: float = 3600.0
 
 
@@ -258,8 +259,9 @@ def _validate(config: Config) -> Config:
         )
     if telegram.poll_timeout_s < 1 or telegram.per_chat_backlog < 1:
         raise ConfigError("config: [telegram] poll_timeout_s and per_chat_backlog must be >= 1")
-    if telegram.typing_after_s < 0:
-        raise ConfigError("config: [telegram] typing_after_s must not be negative")
+    for name in ("telegram", "discord"):
+        if getattr(config, name).typing_after_s < 0:
+            raise ConfigError(f"config: [{name}] typing_after_s must not be negative")
     access = config.access
     if access.refusal_memory < 1:
         raise ConfigError("config: [access] refusal_memory must be at least 1")

@@ -7,12 +7,17 @@ replaces a public placeholder with an ephemeral follow-up.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+from collections.abc import AsyncIterator
 
 import discord
 from discord.utils import escape_markdown
 
 from bot.chunks import split_message
+
+logger = logging.getLogger(__name__)
 
 LIMIT = 2000  # Discord counts message content in code points
 MAX_PARTS = 3  # a longer answer is cut, with an ellipsis, rather than flooding the channel
@@ -27,6 +32,34 @@ def parts_of(text: str) -> list[str]:
     spoiler or a masked link that looks like the bot's own.
     """
     return split_message(escape_markdown(text), LIMIT, "codepoints", max_parts=MAX_PARTS) or ["…"]
+
+
+@contextlib.asynccontextmanager
+async def typing_while_slow(
+    channel: discord.abc.Messageable, after_s: float
+) -> AsyncIterator[None]:
+    """Show "typing…" in ``channel`` while the body runs, once it has run ``after_s`` seconds:
+    an answer that comes at once needs none, and each indicator is a request that counts
+    against the bot's global rate limit. A failed indicator (no permission) is only logged."""
+    done = asyncio.Event()
+
+    async def show() -> None:
+        if after_s > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), after_s)
+                return
+        try:
+            async with channel.typing():
+                await done.wait()
+        except discord.HTTPException as error:
+            logger.debug("typing indicator failed: %s", error)
+
+    task = asyncio.create_task(show())
+    try:
+        yield
+    finally:
+        done.set()
+        await task
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:

@@ -8,6 +8,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord import incoming
+from bot.discord.delivery import typing_while_slow
 from bot.discord.render import to_channel
 from core.commands import Invocation
 from core.commands import run as run_command
@@ -70,7 +71,7 @@ class Listener(commands.Cog):
         if not await self.bot.intake.message(message, name, invocation):
             return  # already received (and handled, or pending for the recovery)
         try:
-            async with message.channel.typing():
+            async with typing_while_slow(message.channel, self.bot.config.typing_after_s):
                 outcome = await run_command(self.service, name, invocation)
             if outcome.keep_nothing:
                 await self.bot.intake.forget(message.id)

@@ -43,6 +43,7 @@ def test_the_example_config_holds_the_runners_measured_defaults() -> None:
         ({"core": {"voice_confidence": 1.5}}, "[core] voice_confidence"),
         ({"telegram": {"enabled": "yes"}}, "[telegram] enabled"),
         ({"telegram": {"typing_after_s": -1}}, "[telegram] typing_after_s"),
+        ({"discord": {"typing_after_s": -0.5}}, "[discord] typing_after_s"),
         ({"telegram": {"enabled": True}}, "[telegram] token is missing"),
         ({"discord": {"enabled": True}}, "[discord] token is missing"),
         ({"storage": {"url": "silentgod.db"}}, "[storage] url"),

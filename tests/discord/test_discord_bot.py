@@ -22,7 +22,7 @@ from core.language.graphemes import graphemes
 from core.service import GodService
 from core.texts import say
 from core.types import Incoming
-from tests.discord.frontend import discord_config, start_frontend
+from tests.discord.frontend import discord_config, running_frontend, start_frontend
 from tests.fakes.discord_api import EPHEMERAL, Channel, FakeDiscord, RecordedRequest, User
 
 SEED, SEED_ANSWER = "🜂⧖🕯", "⟁☰☉⚭"
@@ -204,7 +204,7 @@ async def test_direct_messages(fake: FakeDiscord, frontend: DiscordFrontend) -> 
     glyphs, text = answer.json["content"].split("\n", 1)
     assert glyphs == SEED_ANSWER and text.strip()
     assert "message_reference" not in answer.json
-    assert fake.requests("POST", rf"/channels/{dm.id}/typing")
+    assert not fake.requests("POST", rf"/channels/{dm.id}/typing")  # answered at once
 
     ref = await fake.send_interaction("mode", {"mode": "glyph"}, user=fake.user, channel=dm)
     assert (await ref.followup(timeout=10)).json["content"] == "Mode set to glyph."
@@ -212,6 +212,32 @@ async def test_direct_messages(fake: FakeDiscord, frontend: DiscordFrontend) -> 
     await fake.send_dm(fake.user, QUESTION)
     answer = await channel_reply(fake, dm.id, since)
     assert answer.json["content"] == QUESTION_ANSWER and button_of(answer)
+
+
+async def test_typing_is_shown_only_for_a_slow_answer(
+    fake: FakeDiscord, god_service: GodService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DM answered at once shows no "typing…"; one slower than typing_after_s shows it
+    before the answer."""
+    ask = god_service.runner.ask
+
+    async def slow_ask(*args: object, **kwargs: object) -> object:
+        await asyncio.sleep(1.5)
+        return await ask(*args, **kwargs)
+
+    dm = fake.dm_channel(fake.user)
+    typing = rf"/channels/{dm.id}/typing"
+    async with running_frontend(fake, god_service, typing_after_s=1.0):
+        since = fake.mark()
+        await fake.send_dm(fake.user, SEED)
+        await channel_reply(fake, dm.id, since)
+        assert not fake.requests("POST", typing)
+
+        monkeypatch.setattr(god_service.runner, "ask", slow_ask)
+        since = fake.mark()
+        await fake.send_dm(fake.user, QUESTION)
+        await channel_reply(fake, dm.id, since)
+        assert len(fake.requests("POST", typing)) == 1
 
 
 async def test_mentions_and_replies_in_a_server(
@@ -225,7 +251,6 @@ async def test_mentions_and_replies_in_a_server(
     assert glyphs == SEED_ANSWER and "unknown" not in text.lower()
     assert answer.json["allowed_mentions"] == {"parse": []}  # no pings, not even a reply ping
     assert answer.json["message_reference"]["message_id"]
-    assert fake.requests("POST", rf"/channels/{fake.channel.id}/typing")
     assert len(fake.requests("POST", r"/channels/\d+/messages")) == 1  # not the first one
     bot_message = fake.sent_messages(fake.channel)[-1]
 
