@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 
 import discord
 from discord.utils import escape_markdown
 
 from bot.chunks import split_message
+from bot.indicator import while_slow
 
 logger = logging.getLogger(__name__)
 
@@ -34,32 +34,20 @@ def parts_of(text: str) -> list[str]:
     return split_message(escape_markdown(text), LIMIT, "codepoints", max_parts=MAX_PARTS) or ["…"]
 
 
-@contextlib.asynccontextmanager
-async def typing_while_slow(
+def typing_while_slow(
     channel: discord.abc.Messageable, after_s: float
-) -> AsyncIterator[None]:
-    """Show "typing…" in ``channel`` while the body runs, once it has run ``after_s`` seconds:
-    an answer that comes at once needs none, and each indicator is a request that counts
-    against the bot's global rate limit. A failed indicator (no permission) is only logged."""
-    done = asyncio.Event()
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """Show "typing…" in ``channel`` while the body runs, once it has run ``after_s`` seconds;
+    a failed indicator (no permission) is only logged."""
 
-    async def show() -> None:
-        if after_s > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), after_s)
-                return
+    async def show(done: asyncio.Event) -> None:
         try:
             async with channel.typing():
                 await done.wait()
         except discord.HTTPException as error:
             logger.debug("typing indicator failed: %s", error)
 
-    task = asyncio.create_task(show())
-    try:
-        yield
-    finally:
-        done.set()
-        await task
+    return while_slow(show, after_s)
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:

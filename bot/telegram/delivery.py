@@ -10,13 +10,13 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import CallbackQueryLimit, ChatAction, ChatType, MessageLimit
 from telegram.error import Forbidden, TelegramError
 
 from bot.chunks import split_message
+from bot.indicator import while_slow
 from core.commands import Outcome
 from core.commands.model import Confirmation
 from core.commands.privacy import OPEN_PRIVATE, SENT_PRIVATELY
@@ -133,25 +133,14 @@ async def send_outcome(
     return sent
 
 
-@contextlib.asynccontextmanager
-async def chat_action(
+def chat_action(
     message: Message, action: str = ChatAction.TYPING, *, after_s: float = 0.0
-) -> AsyncIterator[None]:
+) -> contextlib.AbstractAsyncContextManager[None]:
     """Show ``action`` (typing…) in the chat while the body runs, refreshed every few seconds,
-    once it has run ``after_s`` seconds: an answer that comes at once needs no indicator (the
-    Bot API asks for actions only when a reply takes noticeably long), and each action is a
-    request that counts against the bot's 30 messages a second.
+    once it has run ``after_s`` seconds (the Bot API asks for actions only when a reply takes
+    noticeably long); a failed action is only logged."""
 
-    A request already on its way is never cancelled (it finishes before the reply is sent, so the
-    indicator cannot outlive the answer); a failed action is only logged.
-    """
-    done = asyncio.Event()
-
-    async def keep_showing() -> None:
-        if after_s > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), after_s)
-                return
+    async def keep_showing(done: asyncio.Event) -> None:
         while True:
             try:
                 await message.reply_chat_action(action)
@@ -162,9 +151,4 @@ async def chat_action(
                 await asyncio.wait_for(done.wait(), TYPING_REFRESH_S)
                 return
 
-    task = asyncio.create_task(keep_showing())
-    try:
-        yield
-    finally:
-        done.set()
-        await task
+    return while_slow(keep_showing, after_s)
