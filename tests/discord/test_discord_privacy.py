@@ -4,15 +4,12 @@ attachment, the confirmation buttons and who may press them, and what is left in
 from __future__ import annotations
 
 import json
-import re
 import time
-
-from sqlalchemy import text
 
 from bot.discord.frontend import DiscordFrontend
 from core.service import GodService
 from tests.fakes.discord_api import EPHEMERAL, FakeDiscord, User
-from tests.storage.helpers import TABLES
+from tests.storage.helpers import rows_mentioning
 
 WAIT = 10.0
 
@@ -26,18 +23,6 @@ def _member(fake: FakeDiscord, name: str) -> User:
 async def _ask(fake: FakeDiscord, user: User, glyphs: str) -> None:
     ref = await fake.send_interaction("glyph", {"message": glyphs}, user=user)
     await ref.followup(timeout=WAIT)
-
-
-async def _mentions(service: GodService, *needles: str) -> list[str]:
-    """Every row of every table holding one of ``needles`` as a whole word (plain SQL)."""
-    found = []
-    async with service.store.sessions() as session:  # type: ignore[attr-defined]
-        for table in sorted(TABLES):
-            for row in (await session.execute(text(f"SELECT * FROM {table}"))).all():
-                line = " ".join(str(value) for value in row)
-                if any(re.search(rf"(?<![\w-]){re.escape(n)}(?!\w)", line) for n in needles):
-                    found.append(f"{table}: {line[:160]}")
-    return found
 
 
 async def test_privacy_is_for_the_askers_eyes(fake: FakeDiscord, frontend: DiscordFrontend) -> None:
@@ -92,7 +77,7 @@ async def test_forget_all_asks_first_and_only_the_asker_may_answer(
     assert (await click.callback()).json["type"] == 6
     told = await click.followup(timeout=WAIT)
     assert "Only the person" in told.json["content"] and told.json["flags"] == EPHEMERAL
-    assert await _mentions(god_service, alice.id)
+    assert await rows_mentioning(god_service.store.sessions, alice.id)
 
     # a stale button (on a question asked an hour ago) is refused
     stale = f"silentgod:erase:y:{alice.id}:{int(time.time()) - 3600}"
@@ -103,7 +88,7 @@ async def test_forget_all_asks_first_and_only_the_asker_may_answer(
     click = await fake.send_component_interaction(no["custom_id"], message=question, user=alice)
     edit = await click.original_edit(timeout=WAIT)
     assert edit.json["content"] == "Nothing was erased." and edit.json["components"] == []
-    assert await _mentions(god_service, alice.id, "alice_seeker")
+    assert await rows_mentioning(god_service.store.sessions, alice.id, "alice_seeker")
 
     # Alice confirms: nothing about her is left, Bob keeps everything of his
     ref = await fake.send_interaction("forget", {"scope": "all"}, user=alice)
@@ -114,5 +99,5 @@ async def test_forget_all_asks_first_and_only_the_asker_may_answer(
     edit = await click.original_edit(timeout=WAIT)
     assert edit.json["content"].startswith("Erased: your user record, 1 of your messages")
     assert fake.messages[ref.original_message_id or ""]["components"] == []
-    assert await _mentions(god_service, alice.id, "alice_seeker") == []
-    assert await _mentions(god_service, bob.id, "bob_builder")
+    assert await rows_mentioning(god_service.store.sessions, alice.id, "alice_seeker") == []
+    assert await rows_mentioning(god_service.store.sessions, bob.id, "bob_builder")

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, pool
+from sqlalchemy import inspect, pool, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.storage import SqlStore, create_engine
 from core.storage.records import ChatRecord, NewMessage, UserRecord
 from core.types import Language, Mode
 
 TABLES = {"chats", "channel_overrides", "users", "messages", "intake", "usage"}
+
+
+async def rows_mentioning(sessions: async_sessionmaker[AsyncSession], *needles: str) -> list[str]:
+    """Every row of every table holding one of ``needles`` as a whole id or word, by plain
+    SQL: Alice's id 1001 is neither in the group id -1001234567890 nor in a timestamp's
+    microseconds (.100121)."""
+    pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?!\w)" for n in needles))
+    found: list[str] = []
+    async with sessions() as session:
+        for table in sorted(TABLES):
+            for row in (await session.execute(text(f"SELECT * FROM {table}"))).all():
+                line = " ".join(str(value) for value in row)
+                if pattern.search(line):
+                    found.append(f"{table}: {line[:160]}")
+    return found
 
 
 @dataclass(frozen=True)

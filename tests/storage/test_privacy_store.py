@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, select, update
 
 from core.storage import SqlStore
 from core.storage.erasure import erase_user, forget_in_chat
@@ -18,7 +17,7 @@ from core.storage.export import write_export
 from core.storage.intake import Delivered, IntakeStore
 from core.storage.models import IntakeEvent, Message, Usage
 from core.storage.retention import prune, prune_updates
-from tests.storage.helpers import TABLES, add_answer, add_question
+from tests.storage.helpers import add_answer, add_question, rows_mentioning
 
 ALICE, BOB = "1001", "2002"
 ALICE_NAME, BOB_NAME = "alice_wonder", "bob_builder"
@@ -99,23 +98,11 @@ async def test_export_holds_every_message_of_the_user_and_none_of_anyone_else(
     assert nobody["user"] == {"id": "999", "stored": False}
 
 
-async def _mentions(store: SqlStore, *needles: str) -> list[tuple[str, str]]:
-    """Every (table, row) whose text holds one of ``needles`` as a whole word, by plain SQL
-    over every table (whole words: a timestamp's microseconds may hold the digits of an id)."""
-    pattern = re.compile("|".join(rf"\b{re.escape(needle)}\b" for needle in needles))
-    found: list[tuple[str, str]] = []
-    async with store.sessions() as session:
-        for table in sorted(TABLES):
-            for row in (await session.execute(text(f"SELECT * FROM {table}"))).all():
-                line = " ".join(str(value) for value in row)
-                if pattern.search(line):
-                    found.append((table, line))
-    return found
-
-
 async def test_forget_all_leaves_no_row_mentioning_the_user(store: SqlStore) -> None:
     ids = await _world(store)
-    assert await _mentions(store, ALICE, ALICE_NAME, "alice")  # the search finds them
+    assert await rows_mentioning(
+        store.sessions, ALICE, ALICE_NAME, "alice"
+    )  # the search finds them
     with commits(store) as seen:
         erased = await erase_user(store.sessions, "telegram", ALICE, batch=2)
     assert erased.messages == 7 and erased.updates == 3 and erased.user
@@ -123,7 +110,7 @@ async def test_forget_all_leaves_no_row_mentioning_the_user(store: SqlStore) -> 
     # 7 questions in batches of 2 (4 + an empty look), a private chat's leftovers (1), the
     # updates (2 + 1), the last step (1): many short transactions, none holding everything
     assert len(seen) >= 8
-    assert await _mentions(store, ALICE, ALICE_NAME, "alice") == []
+    assert await rows_mentioning(store.sessions, ALICE, ALICE_NAME, "alice") == []
     async with store.sessions() as session:
         assert not list(await session.scalars(select(Usage.id)))
         left = list(await session.scalars(select(Message.text).where(Message.role == "user")))

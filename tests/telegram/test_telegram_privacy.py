@@ -5,17 +5,16 @@ a database that no longer mentions the erased user anywhere."""
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.telegram.frontend import TelegramFrontend
 from core.storage.models import IntakeEvent
 from tests.fakes.telegram_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotAPI
-from tests.storage.helpers import TABLES
+from tests.storage.helpers import rows_mentioning
 from tests.telegram.frontend import running
 
 WAIT = 10.0
@@ -47,19 +46,6 @@ async def _talk(fake: FakeBotAPI) -> None:
     bob = {"user_id": BOB_ID, "first_name": "Bob", "username": "bob_builder"}
     await _reply(fake, fake.group_message("/glyph ☍🜂", **bob))
     await _reply(fake, fake.private_message("opposite of day", **bob))
-
-
-async def _mentions(service: object, *needles: str) -> list[str]:
-    """Every row of every table whose text holds one of ``needles`` (plain SQL)."""
-    found = []
-    async with service.store.sessions() as session:  # type: ignore[attr-defined]
-        for table in sorted(TABLES):
-            for row in (await session.execute(text(f"SELECT * FROM {table}"))).all():
-                line = " ".join(str(value) for value in row)
-                # a whole id or word: Alice's id 1001 is not in the group's id -1001234567890
-                if any(re.search(rf"(?<![\w-]){re.escape(n)}(?!\w)", line) for n in needles):
-                    found.append(f"{table}: {line[:120]}")
-    return found
 
 
 async def test_privacy_says_what_is_kept_and_how_to_erase_it(fake: FakeBotAPI, bot) -> None:  # type: ignore[no-untyped-def]
@@ -120,14 +106,14 @@ async def test_forget_all_asks_first_and_only_the_asker_may_answer(
     fake.push_update(fake.callback_query(yes["callback_data"], message=asked, user_id=BOB_ID))
     alert = await fake.wait_for("answerCallbackQuery", since=mark, timeout=WAIT, ok=True)
     assert alert.params["show_alert"] is True and "Only the person" in alert.params["text"]
-    assert await _mentions(god_service, "fire and water")
+    assert await rows_mentioning(god_service.store.sessions, "fire and water")
 
     # Alice cancels: the question is replaced, nothing erased
     mark = fake.mark()
     fake.push_update(fake.callback_query(no["callback_data"], message=asked))
     edit = await fake.wait_for("editMessageText", since=mark, timeout=WAIT, ok=True)
     assert edit.params["text"] == "Nothing was erased." and "reply_markup" not in edit.params
-    assert await _mentions(god_service, "fire and water")
+    assert await rows_mentioning(god_service.store.sessions, "fire and water")
 
     # a stale button (asked long ago) is refused
     stale = f"erase:y:{DEFAULT_USER_ID}:{int(time.time()) - 3600}"
@@ -135,7 +121,7 @@ async def test_forget_all_asks_first_and_only_the_asker_may_answer(
     fake.push_update(fake.callback_query(stale, message=asked))
     alert = await fake.wait_for("answerCallbackQuery", since=mark, timeout=WAIT, ok=True)
     assert "expired" in alert.params["text"] and alert.params["show_alert"] is True
-    assert await _mentions(god_service, "fire and water")
+    assert await rows_mentioning(god_service.store.sessions, "fire and water")
 
     # Alice confirms: everything about her goes, Bob's stays
     asked = await _reply(fake, fake.command("forget", "all"))
@@ -146,8 +132,11 @@ async def test_forget_all_asks_first_and_only_the_asker_may_answer(
     assert edit.params["text"].startswith("Erased: your user record, 3 of your messages")
     assert not _buttons(Call("", edit.params, {}, 0))
     await fake.wait_for("answerCallbackQuery", since=mark, timeout=WAIT, ok=True)
-    assert await _mentions(god_service, str(DEFAULT_USER_ID), "alice", "Alice") == []
-    assert await _mentions(god_service, "bob_builder", "☍🜂", "opposite of day")
+    assert (
+        await rows_mentioning(god_service.store.sessions, str(DEFAULT_USER_ID), "alice", "Alice")
+        == []
+    )
+    assert await rows_mentioning(god_service.store.sessions, "bob_builder", "☍🜂", "opposite of day")
 
     # the bot still answers her afterwards, as a new user
     again = await _reply(fake, fake.private_message("🜂⧖🕯"))
