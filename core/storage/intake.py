@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -106,29 +106,31 @@ class IntakeStore:
 
     async def settle(self, event_ids: Sequence[str], status: Settled) -> None:
         """Mark events handled, refused, dropped or expired (pending ones only)."""
-        if not event_ids:
-            return
-        statement = (
-            update(IntakeEvent)
-            .where(
-                IntakeEvent.platform == self.platform,
-                IntakeEvent.bot == self.bot,
-                IntakeEvent.event_id.in_(list(event_ids)),
-                IntakeEvent.status == "pending",
-            )
-            .values(status=status, settled_at=datetime.now(UTC))
+        await self._update(
+            "settle received updates",
+            event_ids,
+            IntakeEvent.status == "pending",
+            status=status,
         )
-
-        async def work() -> None:
-            async with self._sessions.begin() as session:
-                await session.execute(statement)
-
-        await retrying("settle received updates", work, retries=self.retries)
 
     async def forget(self, event_ids: Sequence[str]) -> None:
         """Keep nothing of events whose sender ``[access]`` refused: the payload, sender and
         chat are blanked and the event is settled as refused (its id stays, so that a
         redelivery is still known as seen)."""
+        await self._update(
+            "forget refused updates",
+            event_ids,
+            payload="",
+            chat_external_id=None,
+            user_external_id=None,
+            status="refused",
+        )
+
+    async def _update(
+        self, action: str, event_ids: Sequence[str], *only: ColumnElement[bool], **values: object
+    ) -> None:
+        """Set ``values`` (and the settling time) on these events of this bot, in one
+        transaction, where ``only`` holds too."""
         if not event_ids:
             return
         statement = (
@@ -137,21 +139,16 @@ class IntakeStore:
                 IntakeEvent.platform == self.platform,
                 IntakeEvent.bot == self.bot,
                 IntakeEvent.event_id.in_(list(event_ids)),
+                *only,
             )
-            .values(
-                payload="",
-                chat_external_id=None,
-                user_external_id=None,
-                status="refused",
-                settled_at=datetime.now(UTC),
-            )
+            .values(**values, settled_at=datetime.now(UTC))
         )
 
         async def work() -> None:
             async with self._sessions.begin() as session:
                 await session.execute(statement)
 
-        await retrying("forget refused updates", work, retries=self.retries)
+        await retrying(action, work, retries=self.retries)
 
     async def pending(self, limit: int = 10_000) -> list[PendingEvent]:
         """What was received but never settled, oldest first."""
