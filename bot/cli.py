@@ -365,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     voice.add_argument(
         "--learning-rate", type=float, help="peak learning rate (default 6e-3; with --from 2e-3)"
     )
+    voice.add_argument(
+        "--natural-share",
+        type=float,
+        help="share of hearing rows drawn from the labelled natural sentences (default 0.3)",
+    )
     voice.add_argument("--model-dir", help="the god to teach (default: the shipped one)")
     voice.add_argument("--out", help="output folder (default: the voice in the package)")
     voice.add_argument("--json", action="store_true", help="print the card as JSON")

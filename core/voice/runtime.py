@@ -17,10 +17,11 @@ with the adapter on (its glyph answering collapses then). A copy of a model of a
 nothing mutable and costs nothing to speak of; the voice's forward passes run under the
 voice's own lock, because the command line and measurements may call it from other threads.
 
-Unknown words: a word counts as unknown when, heard alone, it gives no glyph and it is not a
-function word of the lexicon bridge's stop lists; symbols outside the lexicon and numbers are
-unknown as they are for the lexicon bridge. (The voice reads whole sentences, so a word that
-helped a phrase but means nothing alone is named unknown too.)
+A voice trained with hints (its card says ``"hints": true``) reads each text beside the
+dictionary's reading of it, and learnt from writers' labels where to hear more or less than the
+dictionary (``natural``). Unknown words: a word counts as unknown when, heard alone, it gives
+no glyph and it is not a function word of the lexicon bridge's stop lists; symbols outside the
+lexicon and numbers are unknown as they are for the lexicon bridge.
 """
 
 from __future__ import annotations
@@ -44,11 +45,22 @@ from core.language.lexicon import Lexicon
 from core.language.oracle import Scene
 from core.language.text import detect_language
 from core.types import BridgeResult, Language
-from core.voice.hearing import Hearing, language_of, speaking, stop_word
+from core.voice.hearing import (
+    MAX_SCENE,
+    MAX_TEXT,
+    Hearing,
+    agreement,
+    chunk_prompts,
+    hint_reader,
+    language_of,
+    speaking,
+    stop_word,
+)
 from core.voice.model import allowed_mask, greedy, merged, voice_base, weights_hash
 from core.voice.tokens import VoiceCodec, check_ids, load_voice_tokenizer
 
 if TYPE_CHECKING:
+    from core.bridge.lexicon_bridge import LexiconBridge
     from core.model.runner import GodRunner
 
 logger = logging.getLogger(__name__)
@@ -56,8 +68,6 @@ logger = logging.getLogger(__name__)
 PACKAGED_VOICE = Path(__file__).parent / "adapter"
 CARD_NAME = "card.json"
 ADAPTER_FILE = "adapter_model.safetensors"
-MAX_TEXT = 48  # text pieces one hearing prompt holds; longer messages are heard in chunks
-MAX_SCENE = 12  # glyphs one hearing may produce, and glyphs one speaking prompt holds
 SPEAK_PART = 5  # a longer glyph message is spoken in parts of this many glyphs
 MAX_SPOKEN = 48  # text pieces of one spoken sentence
 MAX_WORDS = 64  # distinct words checked one by one for the unknown list
@@ -94,6 +104,7 @@ class LoraVoice:
         god: object | None = None,
         runtime: torch.nn.Module | None = None,
         confidence: float | None = None,
+        hints: LexiconBridge | None = None,
     ) -> None:
         self.model = model.eval()
         # What hearing and speaking run: ``model`` itself, or (a loaded voice) a copy with
@@ -104,6 +115,7 @@ class LoraVoice:
         self.lexicon = lexicon
         self.card = card or {}
         self.fallback = fallback
+        self.hints = hints  # the dictionary whose reading precedes each text, or None
         self.path = path
         self.god = god  # only for measurements (base_intact); never run by the voice itself
         self.lock = threading.Lock()
@@ -116,6 +128,9 @@ class LoraVoice:
         # adapter on a development set (its card), unless the configuration sets its own.
         chosen = (self.card or {}).get("confidence", DEFAULT_CONFIDENCE)
         self.confidence = float(chosen if confidence is None else confidence)
+        # A glyph the dictionary read too needs only this much; a configured floor is for all.
+        agreed = (self.card or {}).get("agreed_confidence", self.confidence)
+        self.agreed_confidence = float(agreed if confidence is None else confidence)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -175,6 +190,7 @@ class LoraVoice:
             path=folder,
             god=god,
             confidence=confidence,
+            hints=hint_reader(god.lexicon) if card.get("hints") else None,
         )
         voice.runtime = runtime
         return voice
@@ -291,15 +307,16 @@ class LoraVoice:
     def hear_scenes(self, texts: Sequence[str]) -> list[Scene]:
         """The scene heard in each text, as ``hear`` hears it (without the unknown words),
         in batches of 256 prompts."""
-        floor = self.confidence
-        return [
-            tuple(key for key, chance in scored if chance >= floor)
-            for scored in self.hear_scored(texts)
-        ]
+        return [self._kept(judged) for judged in self.hear_judged(texts)]
 
     def hear_scored(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         """Every glyph the voice would hear in each text with no confidence floor, with the
-        probability it gave it (for choosing the floor on a development set)."""
+        probability it gave it."""
+        return [[(key, chance) for key, chance, _ in judged] for judged in self.hear_judged(texts)]
+
+    def hear_judged(self, texts: Sequence[str]) -> list[list[tuple[str, float, bool]]]:
+        """``hear_scored`` with, for each glyph, whether the dictionary's reading given to a
+        hinted voice held it too (for choosing the floors on a development set)."""
         prompts: list[list[int]] = []
         bounds: list[int] = []
         owner: list[int] = []
@@ -309,10 +326,10 @@ class LoraVoice:
                 prompts.append(ids)
                 bounds.append(bound)
                 owner.append(index)
-        heard: list[list[tuple[str, float]]] = [[] for _ in texts]
+        heard: list[list[tuple[str, float, bool]]] = [[] for _ in texts]
         for start in range(0, len(prompts), 256):
             end = start + 256
-            scenes = self._generate_scored(prompts[start:end], bounds[start:end])
+            scenes = self._generate_judged(prompts[start:end], bounds[start:end])
             for index, scene in zip(owner[start:end], scenes, strict=True):
                 heard[index].extend(scene)
         return heard
@@ -354,20 +371,23 @@ class LoraVoice:
     def _generate_scenes(
         self, texts_ids: Sequence[Sequence[int]], bounds: Sequence[int] | None = None
     ) -> list[Scene]:
-        """The glyphs heard in each prompt, each kept only if the voice was at least
-        ``self.confidence`` sure of it (a doubtful glyph is silence, not a guess)."""
-        floor = self.confidence
-        return [
-            tuple(key for key, chance in scored if chance >= floor)
-            for scored in self._generate_scored(texts_ids, bounds)
-        ]
+        """The glyphs heard in each prompt, each kept only if the voice was sure enough of it
+        (a doubtful glyph is silence, not a guess)."""
+        return [self._kept(judged) for judged in self._generate_judged(texts_ids, bounds)]
 
-    def _generate_scored(
+    def _kept(self, judged: list[tuple[str, float, bool]]) -> Scene:
+        """The glyphs the voice was at least ``confidence`` sure of, or ``agreed_confidence``
+        where the dictionary read the same concept."""
+        floors = (self.confidence, self.agreed_confidence)
+        return tuple(key for key, chance, agreed in judged if chance >= floors[agreed])
+
+    def _generate_judged(
         self, texts_ids: Sequence[Sequence[int]], bounds: Sequence[int] | None = None
-    ) -> list[list[tuple[str, float]]]:
-        """Each heard glyph's concept with the probability the voice gave it."""
+    ) -> list[list[tuple[str, float, bool]]]:
+        """Each heard glyph's concept, the probability the voice gave it, and whether the
+        prompt's reading by the dictionary (a hinted voice's) held it."""
         live = [i for i, ids in enumerate(texts_ids) if ids]
-        scored: list[list[tuple[str, float]]] = [[] for _ in texts_ids]
+        scored: list[list[tuple[str, float, bool]]] = [[] for _ in texts_ids]
         if not live:
             return scored
         prompts = [self.codec.hear_prompt(texts_ids[i]) for i in live]
@@ -383,37 +403,17 @@ class LoraVoice:
                 limits,
                 confidence,
             )
-        keys = self.codec.scenes.id_to_key
+        keys, hear = self.codec.scenes.id_to_key, self.codec.hear_id
         for index, ids, chances in zip(live, generated, confidence, strict=True):
-            scored[index] = [(keys[i], chance) for i, chance in zip(ids, chances, strict=True)]
+            agreed = agreement(texts_ids[index], ids, hear if self.hints else None)
+            heard = zip(ids, chances, agreed, strict=True)
+            scored[index] = [(keys[i], chance, sure) for i, chance, sure in heard]
         return scored
 
     def _chunks(
         self, cleaned: str, tokens: list[Token], whole: list[int] | None = None
     ) -> list[tuple[list[int], int]]:
-        """Prompt ids of a message (cut at word boundaries when it is long) and for each the
-        most glyphs it may give (its words and glyphs, plus two)."""
-        content = sum(t.kind in ("word", "glyph", "number") for t in tokens)
-        whole = whole if whole is not None else self.codec.encode([cleaned])[0]
-        if len(whole) <= MAX_TEXT:
-            return [(whole, min(MAX_SCENE, content + 2))] if whole else []
-        kept = [t for t in tokens if t.kind != "break" or t.text.strip()]
-        sizes = [len(ids) for ids in self.codec.encode([t.text for t in kept])]
-        chunks: list[tuple[list[int], int]] = []
-        words: list[str] = []
-        count = used = 0
-        for token, size in zip(kept, sizes, strict=True):
-            if words and used + size > MAX_TEXT:
-                ids = self.codec.encode([" ".join(words)])[0][:MAX_TEXT]
-                chunks.append((ids, min(MAX_SCENE, count + 2)))
-                words, count, used = [], 0, 0
-            words.append(token.text)
-            used += size
-            count += token.kind in ("word", "glyph", "number")
-        if words:
-            ids = self.codec.encode([" ".join(words)])[0][:MAX_TEXT]
-            chunks.append((ids, min(MAX_SCENE, count + 2)))
-        return chunks
+        return chunk_prompts(self.codec, self.hints, cleaned, tokens, whole)
 
     def _speak_texts(self, scenes: Sequence[tuple[Scene, Language]], rows: int = ROWS) -> list[str]:
         """A sentence for each (scene, language); a long scene is spoken in parts."""

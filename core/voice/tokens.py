@@ -110,6 +110,8 @@ class VoiceCodec:
     """Ids of the voice's two directions.
 
     hear:  ``<bos> <hear> text-pieces <a>`` → glyphs ``<eos>``
+           ``<bos> <hear> dictionary-glyphs <hear> text-pieces <a>`` → glyphs ``<eos>``
+           (a voice trained with hints reads the text beside the dictionary's reading of it)
     speak: ``<bos> <speak_xx> glyphs <a>`` → text-pieces ``<eos>``
     """
 
@@ -146,6 +148,10 @@ class VoiceCodec:
 
     def hear_prompt(self, text_ids: Sequence[int]) -> list[int]:
         return [self.bos_id, self.hear_id, *text_ids, self.answer_id]
+
+    def with_hint(self, hint: Scene, text_ids: Sequence[int]) -> list[int]:
+        """Text ids preceded by a reading of them (what ``hear_prompt`` then frames)."""
+        return [*self.scenes.scene_ids(hint), self.hear_id, *text_ids]
 
     def speak_prompt(self, scene: Scene, language: Language) -> list[int]:
         return [

@@ -1,15 +1,18 @@
 """Training the LoRA voice on a frozen god: deterministic, CPU-sized, read top to bottom.
 
-Generate the pairs (``data``), learn the text pieces and extend the god's vocabulary
-(``tokens``), copy the god and grow its embeddings (``model``), wrap the copy in
-LoRA plus trainable embedding/output copies, train on mixed batches of both directions with
-the loss on the output only, probe held-out generated pairs as it goes, check that the god's
-weights did not move, save the adapter, the tokenizer and the card.
+Generate the pairs (``data``), read the writers' labelled sentences (``natural``), learn the
+text pieces and extend the god's vocabulary (``tokens``), copy the god and grow its embeddings
+(``model``), wrap the copy in LoRA plus trainable embedding/output copies, train on mixed
+batches of both directions with the loss on the output only (most hearing rows carry the
+dictionary's exact-word reading of their noised text before it: ``hearing.hinted``), probe
+held-out generated pairs as it goes, check that the god's weights did not move, save the
+adapter, the tokenizer and the card.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import math
@@ -18,7 +21,7 @@ import random
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,11 +31,12 @@ from peft import PeftModel, get_peft_model
 from core.bridge.lexicon_bridge import LexiconBridge
 from core.bridge.metrics import answer_scenes
 from core.language.lexicon import Lexicon
-from core.language.oracle import RuleBase, load_rules
+from core.language.oracle import RuleBase, Scene, load_rules
 from core.model.god import God
 from core.report import print_json
 from core.voice.data import VoiceData
-from core.voice.measure import choose_confidence, probe
+from core.voice.hearing import hint_reader
+from core.voice.measure import choose_floors, probe
 from core.voice.model import (
     frozen_hash,
     lora_config,
@@ -40,14 +44,15 @@ from core.voice.model import (
     warm_start,
     weights_hash,
 )
-from core.voice.runtime import CARD_NAME, MAX_SCENE, MAX_SPOKEN, MAX_TEXT, LoraVoice
+from core.voice.natural import natural_samples
+from core.voice.rows import Row, hear_row, make_batch, speak_row, target_loss
+from core.voice.runtime import CARD_NAME, LoraVoice
 from core.voice.samples import HEAR, Sample, noise
 from core.voice.shapes import Shapes, spoken_typos
 from core.voice.tokens import VoiceCodec, build_voice_tokenizer, check_ids, load_voice_tokenizer
 
 logger = logging.getLogger(__name__)
 
-IGNORE = -100
 BUCKET = 8  # batches drawn at once and grouped by length
 
 
@@ -72,6 +77,11 @@ class VoiceSettings:
     spoken_share: float = 0.3
     # Hearing pairs built in frames (talk, clauses, long sentences, mixed scripts: ``shapes``).
     shape_share: float = 0.25
+    # Hearing rows drawn from the writers' labelled natural sentences (``natural``).
+    natural_share: float = 0.3
+    # Hearing rows that carry the dictionary's reading before the text (0: a voice without
+    # hints); the rest teach it to hear without one, as it hears a word alone.
+    hint_share: float = 0.85
     seed: int = 0
     concepts: int = 0  # 0: every concept of the lexicon; n: a seeded subset (quick runs)
     warm_start: bool = True  # text pieces start at the embedding of the glyphs they spell
@@ -87,51 +97,6 @@ class VoiceSettings:
     # A saved voice to go on training (its tokenizer and adapter; "": a new voice). Its card
     # is kept in the new card's "started_from", so the chain of runs is on record.
     start_from: str = ""
-
-
-Row = tuple[list[int], list[int]]  # prompt ids, target ids (ending in <eos>)
-
-
-def hear_row(codec: VoiceCodec, text_ids: Sequence[int], scene: Sequence[str]) -> Row | None:
-    if not text_ids or len(text_ids) > MAX_TEXT or len(scene) > MAX_SCENE:
-        return None
-    return codec.hear_prompt(text_ids), [*codec.scenes.scene_ids(scene), codec.eos_id]
-
-
-def speak_row(codec: VoiceCodec, sample: Sample, text_ids: Sequence[int]) -> Row | None:
-    if len(text_ids) > MAX_SPOKEN or len(sample.scene) > MAX_SCENE:
-        return None
-    return codec.speak_prompt(sample.scene, sample.language), [*text_ids, codec.eos_id]
-
-
-def make_batch(rows: Sequence[Row], pad_id: int) -> tuple[torch.Tensor, ...]:
-    """Right-padded ids, attention mask and labels that score only the target."""
-    width = max(len(p) + len(t) for p, t in rows)
-    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(rows), width), dtype=torch.long)
-    labels = torch.full((len(rows), width), IGNORE, dtype=torch.long)
-    for row, (prompt, target) in enumerate(rows):
-        ids = prompt + target
-        input_ids[row, : len(ids)] = torch.tensor(ids)
-        attention[row, : len(ids)] = 1
-        labels[row, len(prompt) : len(ids)] = torch.tensor(target)
-    return input_ids, attention, labels
-
-
-def target_loss(
-    model: PeftModel, input_ids: torch.Tensor, attention: torch.Tensor, labels: torch.Tensor
-) -> torch.Tensor:
-    """Mean cross-entropy of the target tokens, the output layer applied to them alone.
-
-    The same loss as ``model(..., labels=labels).loss``, but the 3 000-wide output layer runs
-    only where a target is predicted (about a third of the positions), not on every prompt
-    token: a quarter of a training step on this machine.
-    """
-    causal = model.get_base_model()
-    hidden = causal.model(input_ids=input_ids, attention_mask=attention).last_hidden_state
-    wanted = labels[:, 1:] != IGNORE
-    logits = causal.lm_head(hidden[:, :-1][wanted])
-    return torch.nn.functional.cross_entropy(logits.float(), labels[:, 1:][wanted])
 
 
 def _learning_rate(settings: VoiceSettings, step: int, elapsed: float = 0.0) -> float:
@@ -228,6 +193,13 @@ def _train_voice(
     hear = data.hear_samples(settings.hear_pool - framed, rng)
     hear += shapes.samples(framed, rng)
     speak = data.speak_samples(settings.speak_pool, rng)
+    known = set(data.keys)
+    natural, natural_dev = (
+        [s for s in natural_samples(dev=split) if known.issuperset(s.scene)]
+        if settings.natural_share
+        else []
+        for split in (False, True)
+    )
     probe_rng = random.Random(settings.seed + 1_000)
     probe_hear = data.hear_samples(settings.probe_size, probe_rng)
     probe_speak = data.speak_samples(settings.probe_size, probe_rng)
@@ -237,10 +209,11 @@ def _train_voice(
     dev_rng = random.Random(settings.seed + 2_000)
     dev = data.hear_samples(settings.dev_size, dev_rng)
     dev += shapes.samples(settings.dev_size // 2, dev_rng)
+    dev += natural_dev
     dev += [Sample(HEAR, spoken_typos(s.text, dev_rng), s.scene, s.language) for s in dev]
 
     # 2. Vocabulary: the god's ids, the task tokens, then pieces learnt from the clean texts.
-    texts = [s.text for s in hear] + [s.text for s in speak]
+    texts = [s.text for s in (*hear, *natural, *speak)]
     if settings.start_from:
         tokenizer = load_voice_tokenizer(settings.start_from)
         check_ids(tokenizer, god.codec.tokenizer)
@@ -277,14 +250,27 @@ def _train_voice(
     optimizer = torch.optim.AdamW(
         parameters, lr=settings.learning_rate, betas=(0.9, 0.98), weight_decay=0.0
     )
-    voice = LoraVoice(model, codec, lexicon, card={})
+    reader = hint_reader(lexicon) if settings.hint_share else None
+    voice = LoraVoice(model, codec, lexicon, card={}, hints=reader)
+
+    @functools.lru_cache(maxsize=1 << 18)  # clean texts come back again and again
+    def reading(text: str) -> Scene:
+        return reader.hear(text).concepts if reader is not None else ()
+
+    def hint(text: str) -> Scene | None:
+        return reading(text) if reader and rng.random() < settings.hint_share else None
 
     # 4. Training: mixed batches of both directions; hearing texts noised on the fly. Rows
     # are drawn BUCKET batches at a time and grouped by length, so little is padding.
     speak_count = round(settings.batch_size * settings.speak_share)
 
     def draw() -> list[list[Row]]:
-        drawn = [rng.choice(hear) for _ in range((settings.batch_size - speak_count) * BUCKET)]
+        drawn = [
+            rng.choice(natural)
+            if natural and rng.random() < settings.natural_share
+            else rng.choice(hear)
+            for _ in range((settings.batch_size - speak_count) * BUCKET)
+        ]
         texts = [
             noise(s.text, rng) if rng.random() < settings.noise_share else s.text for s in drawn
         ]
@@ -296,8 +282,8 @@ def _train_voice(
         ]
         rows = [
             row
-            for sample, ids in zip(drawn, codec.encode(texts), strict=True)
-            if (row := hear_row(codec, ids, sample.scene)) is not None
+            for sample, text, ids in zip(drawn, texts, codec.encode(texts), strict=True)
+            if (row := hear_row(codec, ids, sample.scene, hint(text))) is not None
         ]
         rows += [rng.choice(speak_rows) for _ in range(speak_count * BUCKET)]
         rows.sort(key=lambda r: len(r[0]) + len(r[1]))
@@ -344,10 +330,12 @@ def _train_voice(
     if frozen_hash(model) != base_hash:
         raise RuntimeError("training the voice changed the frozen copy of the god")
 
-    voice.confidence = choose_confidence(voice, dev)
+    voice.confidence, voice.agreed_confidence = choose_floors(voice, dev)
     card: dict[str, object] = {
         "command": command,
         "confidence": voice.confidence,
+        "agreed_confidence": voice.agreed_confidence,
+        "hints": reader is not None,
         "settings": {**asdict(settings), "targets": list(settings.targets)},
         "base_god_sha256": god_hash,
         "base_god_card": {k: god.card.get(k) for k in ("settings", "parameters") if k in god.card},
@@ -362,6 +350,8 @@ def _train_voice(
         "warm_started_rows": warmed,
         "data": {
             "hear_pairs": len(hear),
+            "natural_pairs": len(natural),
+            "natural_dev": len(natural_dev),
             "speak_pairs": len(speak_rows),
             "seconds": round(data_seconds, 1),
         },
@@ -420,6 +410,8 @@ def _continued(args: argparse.Namespace) -> dict[str, object]:
         }
     if getattr(args, "learning_rate", None):
         chosen["learning_rate"] = args.learning_rate
+    if getattr(args, "natural_share", None) is not None:
+        chosen["natural_share"] = args.natural_share
     return chosen
 
 

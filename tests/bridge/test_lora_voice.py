@@ -69,6 +69,15 @@ def test_training_leaves_the_god_bit_identical(tiny_god: God, trained) -> None:
     )
 
 
+def test_training_learns_from_the_writers_sentences(trained) -> None:
+    voice, _, _ = trained
+    assert voice.card["data"]["natural_pairs"] > 0
+    assert voice.card["data"]["natural_dev"] > 0
+    # It reads beside the dictionary's reading, and a glyph both heard needs no more.
+    assert voice.card["hints"] is True and voice.hints is not None
+    assert voice.card["agreed_confidence"] <= voice.card["confidence"]
+
+
 def test_training_is_deterministic(tiny_god: God, trained) -> None:
     voice, _, _ = trained
     again = train_voice(tiny_god, TINY_VOICE)
