@@ -116,17 +116,19 @@ def chunk_prompts(
         return [(prompt(cleaned, whole), min(MAX_SCENE, content + 2))] if whole else []
     kept = [t for t in tokens if t.kind != "break" or t.text.strip()]
     sizes = [len(ids) for ids in codec.encode([t.text for t in kept])]
-    chunks: list[tuple[list[int], int]] = []
+    parts: list[tuple[str, int]] = []  # each part's text and how many of its words count
     words: list[str] = []
     count = used = 0
-    for token, size in [*zip(kept, sizes, strict=True), (None, PART_TEXT + 1)]:
-        if words and (token is None or used + size > PART_TEXT):
-            text = " ".join(words)
-            ids = codec.encode([text])[0][:PART_TEXT]
-            chunks.append((prompt(text, ids), min(MAX_SCENE, count + 2)))
+    for token, size in zip(kept, sizes, strict=True):
+        if words and used + size > PART_TEXT:
+            parts.append((" ".join(words), count))
             words, count, used = [], 0, 0
-        if token is not None:
-            words.append(token.text)
-            used += size
-            count += token.kind in ("word", "glyph", "number")
-    return chunks
+        words.append(token.text)
+        used += size
+        count += token.kind in ("word", "glyph", "number")
+    if words:
+        parts.append((" ".join(words), count))
+    return [
+        (prompt(text, codec.encode([text])[0][:PART_TEXT]), min(MAX_SCENE, count + 2))
+        for text, count in parts
+    ]

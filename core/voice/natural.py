@@ -7,7 +7,7 @@ writer says it names, synonyms and words the lexicon lacks included. They were w
 reading the test set or the held-back set, and neither is ever read here.
 
 A fixed eighth of them (by a hash of the text, so adding sentences moves none) is the
-development split: never trained on, it is where the confidence floor is chosen.
+development split: never trained on, it is where the confidence floors are chosen.
 """
 
 from __future__ import annotations
